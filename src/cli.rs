@@ -1,0 +1,39 @@
+//! The command line (clap derive). The doc comments here are the `-h` text, the man page and
+//! the completions: one source for all three.
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::commands::version::VersionArgs;
+
+/// Signed, reproducible releases of Python packages, as one git command.
+///
+/// Checks that signing works, bumps the version where the project keeps it, makes a signed
+/// commit and a signed annotated tag, and records SOURCE_DATE_EPOCH for reproducible builds.
+#[derive(Debug, Parser)]
+#[command(name = "git-secure-release", bin_name = "git secure-release", version)]
+#[command(propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// When to colour the output: auto (only on a terminal, never with NO_COLOR), always, never.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, global = true, value_name = "WHEN")]
+    pub color: ColorWhen,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the project's current version, its layout and the files that hold it.
+    ///
+    /// Reads pyproject.toml in the current folder or the nearest parent that has one; works
+    /// outside a git repository too. With --bump, prints the version a release with that bump
+    /// would make, writing nothing.
+    Version(VersionArgs),
+}

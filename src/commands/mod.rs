@@ -1,0 +1,12 @@
+//! One file per subcommand; this is only the dispatch.
+
+pub mod version;
+
+use crate::cli::{Cli, Command};
+
+/// Run the command the user asked for.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Version(args) => version::run(&args),
+    }
+}

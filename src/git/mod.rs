@@ -1,0 +1,9 @@
+//! Reading the repository (git2). Later, the one place that runs `git` itself.
+
+pub mod refname;
+pub mod tags;
+
+/// The repository git would use here (honouring `GIT_DIR` and friends), if there is one.
+pub fn discover() -> Option<git2::Repository> {
+    git2::Repository::open_from_env().ok()
+}

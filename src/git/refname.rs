@@ -1,0 +1,48 @@
+//! What git accepts in a tag name (`git check-ref-format`), checked before anything runs.
+
+/// Check that `prefix` followed by a version makes a tag name git accepts.
+pub fn check_tag_prefix(prefix: &str) -> Result<(), String> {
+    let bad_char = prefix
+        .chars()
+        .find(|c| c.is_control() || matches!(c, ' ' | '~' | '^' | ':' | '?' | '*' | '[' | '\\'));
+    if let Some(c) = bad_char {
+        return Err(format!(
+            "{prefix:?} contains {c:?}, which git does not allow in a tag name"
+        ));
+    }
+    if prefix.contains("..") || prefix.contains("@{") || prefix.contains("//") {
+        return Err(format!(
+            "{prefix:?} contains \"..\", \"@{{\" or \"//\", which git does not allow in a tag name"
+        ));
+    }
+    if prefix.starts_with(['-', '/']) {
+        return Err(format!(
+            "{prefix:?} starts with {:?}; a tag name may not",
+            &prefix[..1]
+        ));
+    }
+    if prefix.split('/').any(|part| part.starts_with('.')) {
+        return Err(format!(
+            "{prefix:?} has a part that starts with \".\"; git does not allow it in a tag name"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_tag_prefix;
+
+    #[test]
+    fn accepts_usual_prefixes_and_refuses_what_git_refuses() {
+        for ok in ["", "v", "release-", "pkg/v", "V_"] {
+            assert!(check_tag_prefix(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "a b", "v~", "v^", "v:", "v?", "v*", "v[", "v\\", "a..b", "v@{", "-v", "/v", "a//b",
+            ".v", "a/.b", "v\t",
+        ] {
+            assert!(check_tag_prefix(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Release tags: a tag whose name is a prefix followed by a PEP 440 version.
+
+use crate::version::{self, Version};
+
+/// A release tag, split into its prefix and version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReleaseTag {
+    pub name: String,
+    pub prefix: String,
+    pub version: Version,
+}
+
+/// Split `name` at the first digit after which the rest is a PEP 440 version:
+/// `v1.2.0` → (`v`, 1.2.0), `release-1.2.0` → (`release-`, 1.2.0), `1.2.0` → (``, 1.2.0).
+pub fn split_release_tag(name: &str) -> Option<(String, Version)> {
+    name.char_indices()
+        .filter(|&(i, c)| c.is_ascii_digit() && !name[..i].ends_with(|p: char| p.is_ascii_digit()))
+        .find_map(|(i, _)| {
+            version::parse(&name[i..])
+                .ok()
+                .map(|v| (name[..i].to_owned(), v))
+        })
+}
+
+/// Every release tag of the repository.
+pub fn release_tags(repo: &git2::Repository) -> Result<Vec<ReleaseTag>, git2::Error> {
+    let names = repo.tag_names(None)?;
+    Ok((0..names.len())
+        .filter_map(|i| names.get(i).ok().flatten())
+        .filter_map(|name| {
+            split_release_tag(name).map(|(prefix, version)| ReleaseTag {
+                name: name.to_owned(),
+                prefix,
+                version,
+            })
+        })
+        .collect())
+}
+
+/// The newest release tag: the greatest version (by name when two are equal).
+pub fn newest(tags: &[ReleaseTag]) -> Option<&ReleaseTag> {
+    tags.iter()
+        .max_by(|a, b| a.version.cmp(&b.version).then_with(|| a.name.cmp(&b.name)))
+}
+
+/// The tag prefix of a release: the configured one, else the newest release tag's, else `v`.
+pub fn tag_prefix(configured: Option<&str>, newest: Option<&ReleaseTag>) -> String {
+    configured
+        .map(str::to_owned)
+        .or_else(|| newest.map(|t| t.prefix.clone()))
+        .unwrap_or_else(|| "v".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_prefix_from_version() {
+        let split = |n: &str| split_release_tag(n).map(|(p, v)| (p, v.to_string()));
+        assert_eq!(split("v1.2.0"), Some(("v".into(), "1.2.0".into())));
+        assert_eq!(
+            split("release-1.2.0rc1"),
+            Some(("release-".into(), "1.2.0rc1".into()))
+        );
+        assert_eq!(split("1.2.0"), Some(("".into(), "1.2.0".into())));
+        assert_eq!(split("pkg2-1.0"), Some(("pkg2-".into(), "1.0".into())));
+        assert_eq!(split("v10.0"), Some(("v".into(), "10.0".into())));
+        assert_eq!(split("nightly"), None);
+        assert_eq!(split("v1.0-foo"), None);
+        assert_eq!(split("v1.0-beta.2"), Some(("v".into(), "1.0b2".into())));
+    }
+
+    #[test]
+    fn newest_is_the_greatest_version() {
+        let tag = |n: &str| {
+            let (prefix, version) = split_release_tag(n).expect("release tag");
+            ReleaseTag {
+                name: n.into(),
+                prefix,
+                version,
+            }
+        };
+        let tags = vec![
+            tag("v0.9.0"),
+            tag("release-1.10.0"),
+            tag("v1.2.0"),
+            tag("v1.10.0rc1"),
+        ];
+        assert_eq!(
+            newest(&tags).map(|t| t.name.as_str()),
+            Some("release-1.10.0")
+        );
+        assert_eq!(tag_prefix(None, newest(&tags)), "release-");
+        assert_eq!(tag_prefix(Some("x"), newest(&tags)), "x");
+        assert_eq!(tag_prefix(None, None), "v");
+    }
+}

@@ -1,0 +1,10 @@
+//! git-secure-release as a library: the binary in `main.rs` is a thin shell around
+//! [`commands::run`]; integration tests reach the pure parts (layouts, bumps) directly.
+
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod git;
+pub mod project;
+pub mod report;
+pub mod version;

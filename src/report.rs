@@ -1,0 +1,48 @@
+//! The one output path: data to stdout (text or JSON), warnings, errors and hints to
+//! stderr. Colour comes from `anstream`, which drops it when the stream is not a terminal;
+//! `main` turns it off for `NO_COLOR` and `--color never`.
+
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Style};
+
+use crate::error::UserError;
+
+pub const BOLD: Style = Style::new().bold();
+pub const RED: Style = AnsiColor::Red.on_default().bold();
+pub const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
+pub const GREEN: Style = AnsiColor::Green.on_default().bold();
+pub const CYAN: Style = AnsiColor::Cyan.on_default().bold();
+
+/// Write `text` to stdout as is.
+pub fn out(text: &str) -> io::Result<()> {
+    let mut stdout = anstream::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()
+}
+
+/// Write `value` to stdout as one JSON object on one line.
+pub fn json<T: serde::Serialize>(value: &T) -> io::Result<()> {
+    let text = serde_json::to_string(value).map_err(io::Error::other)?;
+    out(&format!("{text}\n"))
+}
+
+/// `text` in `style` (the style is dropped later where colour is off).
+pub fn paint(style: Style, text: &str) -> String {
+    format!("{style}{text}{style:#}")
+}
+
+/// Print an error the way uv does: `error:` with the message, then `hint:`.
+pub fn error(e: &UserError) {
+    let mut stderr = anstream::stderr().lock();
+    let _ = writeln!(stderr, "{} {}", paint(RED, "error:"), e.message);
+    if let Some(hint) = &e.hint {
+        let _ = writeln!(stderr, "  {} {}", paint(CYAN, "hint:"), hint);
+    }
+}
+
+/// Print a warning to stderr.
+pub fn warn(message: &str) {
+    let mut stderr = anstream::stderr().lock();
+    let _ = writeln!(stderr, "{} {}", paint(YELLOW, "warning:"), message);
+}
