@@ -80,11 +80,11 @@ pub enum ProjectError {
         key: String,
         reason: String,
     },
-    #[error("{key} = {path:?} {reason}")]
+    #[error("{key} = {path:?} {problem}")]
     Path {
         key: String,
         path: String,
-        reason: String,
+        problem: PathProblem,
     },
     #[error("{file} says {found} but {primary} says {expected}")]
     Disagree {
@@ -103,8 +103,13 @@ impl ProjectError {
                 Some("run it from the project's folder, the one that holds pyproject.toml".into())
             }
             ProjectError::Layout { hint, .. } => hint.clone(),
-            ProjectError::Path { .. } => Some(
-                "name a file inside the project folder, relative to pyproject.toml, not through a link that leaves it".into(),
+            ProjectError::Path { problem, .. } => Some(problem.hint().into()),
+            ProjectError::InvalidToml { file, .. } => Some(format!("fix the syntax of {file} at the place shown")),
+            ProjectError::Config { key, .. } if key == "files" => {
+                Some("check the `search` pattern and `path` of that entry against the file's text".into())
+            }
+            ProjectError::Config { .. } => Some(
+                "[tool.secure-release] takes tag-prefix (string), message (string), allow-branch (list of globs), files (list of {path, search, replace}) and push (string)".into(),
             ),
             ProjectError::Disagree { file, .. } if file.ends_with("uv.lock") => {
                 Some("run `uv lock` so the lock file carries the project's version".into())
@@ -116,6 +121,35 @@ impl ProjectError {
                 "write the version as a PEP 440 version, such as 1.2.0, 1.2.0rc1 or 1.2.0.post1".into(),
             ),
             _ => None,
+        }
+    }
+}
+
+/// What is wrong with a path the configuration names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PathProblem {
+    #[error("must be a path relative to the project folder")]
+    NotRelative,
+    #[error("leaves the project folder")]
+    Escapes,
+    #[error("goes through a symbolic link that leaves the project folder")]
+    LinkEscapes,
+    #[error("does not exist")]
+    Missing,
+    #[error("is not a file")]
+    NotAFile,
+    #[error("cannot be read")]
+    Unreadable,
+}
+
+impl PathProblem {
+    fn hint(self) -> &'static str {
+        match self {
+            PathProblem::Missing | PathProblem::NotAFile => {
+                "create the file, or correct the path (it is relative to the folder of pyproject.toml)"
+            }
+            PathProblem::Unreadable => "check the file's permissions",
+            _ => "name a file inside the project folder, relative to pyproject.toml, not through a link that leaves it",
         }
     }
 }

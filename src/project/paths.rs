@@ -3,7 +3,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use super::ProjectError;
+use super::{PathProblem, ProjectError};
 
 /// Resolve `rel` (as written in the configuration key `key`) against `root`. Returns the
 /// name to show (root-relative, with `/`) and the path to read and write.
@@ -13,10 +13,10 @@ pub fn inside(
     rel: &str,
     key: &str,
 ) -> Result<(String, PathBuf), ProjectError> {
-    let err = |reason: &str| ProjectError::Path {
+    let err = |problem: PathProblem| ProjectError::Path {
         key: key.to_owned(),
         path: rel.to_owned(),
-        reason: reason.to_owned(),
+        problem,
     };
     let given = Path::new(rel);
     if rel.is_empty()
@@ -24,7 +24,7 @@ pub fn inside(
         || rel.starts_with('\\')
         || rel.contains(':') && cfg!(windows)
     {
-        return Err(err("must be a path relative to the project folder"));
+        return Err(err(PathProblem::NotRelative));
     }
     let mut parts = Vec::new();
     for c in given.components() {
@@ -33,30 +33,26 @@ pub fn inside(
             Component::CurDir => {}
             Component::ParentDir => {
                 if parts.pop().is_none() {
-                    return Err(err("leaves the project folder"));
+                    return Err(err(PathProblem::Escapes));
                 }
             }
-            Component::RootDir | Component::Prefix(_) => {
-                return Err(err("must be a path relative to the project folder"))
-            }
+            Component::RootDir | Component::Prefix(_) => return Err(err(PathProblem::NotRelative)),
         }
     }
     let name = parts.join("/");
     let path = root.join(&name);
     let canonical = path.canonicalize().map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
-            err("does not exist")
+            err(PathProblem::Missing)
         } else {
-            err(&format!("cannot be read: {e}"))
+            err(PathProblem::Unreadable)
         }
     })?;
     if !canonical.starts_with(canonical_root) {
-        return Err(err(
-            "goes through a symbolic link that leaves the project folder",
-        ));
+        return Err(err(PathProblem::LinkEscapes));
     }
     if !canonical.is_file() {
-        return Err(err("is not a file"));
+        return Err(err(PathProblem::NotAFile));
     }
     Ok((name, path))
 }

@@ -1,0 +1,161 @@
+//! Hermetic worlds: a temp folder with its own HOME, git configuration and files, and the
+//! program run inside it. Nothing here reads the user's own configuration or keyring.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use tempfile::TempDir;
+
+/// A throw-away project folder (`root`) under a temp dir that also holds HOME.
+pub struct World {
+    pub tmp: TempDir,
+    pub root: PathBuf,
+}
+
+impl World {
+    pub fn new() -> World {
+        let tmp = tempfile::Builder::new()
+            .prefix("gsr")
+            .tempdir()
+            .expect("tempdir");
+        let root = tmp.path().join("proj");
+        std::fs::create_dir_all(&root).expect("mkdir");
+        std::fs::create_dir_all(tmp.path().join("home")).expect("mkdir home");
+        World { tmp, root }
+    }
+
+    /// Write `content` to `rel` under the project root, making folders.
+    pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) -> &World {
+        let path = self.root.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).expect("mkdir");
+        }
+        std::fs::write(path, content).expect("write");
+        self
+    }
+
+    pub fn read(&self, rel: &str) -> Vec<u8> {
+        std::fs::read(self.root.join(rel)).expect("read")
+    }
+
+    fn env(&self, cmd: &mut Command) {
+        let home = self.tmp.path().join("home");
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &home)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", home.join(".gitconfig"))
+            .env("GIT_CEILING_DIRECTORIES", self.tmp.path())
+            .env("GNUPGHOME", home.join(".gnupg"))
+            .env("GIT_AUTHOR_NAME", "Test Author")
+            .env("GIT_AUTHOR_EMAIL", "author@example.com")
+            .env("GIT_COMMITTER_NAME", "Test Author")
+            .env("GIT_COMMITTER_EMAIL", "author@example.com")
+            .env("GIT_AUTHOR_DATE", "2024-01-02T03:04:05Z")
+            .env("GIT_COMMITTER_DATE", "2024-01-02T03:04:05Z")
+            .env("LC_ALL", "C");
+    }
+
+    /// The program, run in `dir` (relative to the root) with the world's environment.
+    pub fn cmd_in(&self, dir: &str, args: &[&str]) -> assert_cmd::assert::Assert {
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("git-secure-release"));
+        self.env(&mut cmd);
+        cmd.current_dir(self.root.join(dir)).args(args);
+        assert_cmd::assert::OutputAssertExt::assert(&mut cmd)
+    }
+
+    /// The program, run at the project root.
+    pub fn cmd(&self, args: &[&str]) -> assert_cmd::assert::Assert {
+        self.cmd_in("", args)
+    }
+
+    /// Run real git at the project root; panics with its stderr when it fails.
+    pub fn git(&self, args: &[&str]) -> String {
+        let mut cmd = Command::new("git");
+        self.env(&mut cmd);
+        let out = cmd
+            .current_dir(&self.root)
+            .args(args)
+            .output()
+            .expect("run git");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// `git init` with one commit of everything written so far.
+    pub fn git_init(&self) -> &World {
+        self.git(&["init", "-q", "-b", "main"]);
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "-m", "initial"]);
+        self
+    }
+
+    /// Every file under the root with its bytes (the `.git` folder left out).
+    pub fn snapshot(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut out = Vec::new();
+        walk(&self.root, &self.root, &mut out);
+        out.sort();
+        out
+    }
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+    for entry in std::fs::read_dir(dir).expect("read_dir") {
+        let path = entry.expect("entry").path();
+        if path.file_name().is_some_and(|n| n == ".git") {
+            continue;
+        }
+        if path.is_dir() {
+            walk(root, &path, out);
+        } else {
+            let rel = path.strip_prefix(root).expect("under root").to_path_buf();
+            out.push((rel, std::fs::read(&path).unwrap_or_default()));
+        }
+    }
+}
+
+/// stdout of a finished command, as text.
+pub fn stdout(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stdout).into_owned()
+}
+
+/// stderr of a finished command, as text.
+pub fn stderr(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stderr).into_owned()
+}
+
+/// The JSON object a `--json` command printed.
+pub fn json(a: &assert_cmd::assert::Assert) -> serde_json::Value {
+    serde_json::from_slice(&a.get_output().stdout).expect("stdout is one JSON object")
+}
+
+/// Assert that `new` is `old` with exactly one occurrence of `old_v` replaced by `new_v`,
+/// every other byte the same (an independent check of an edit: it does not ask the code
+/// under test where the version is).
+pub fn assert_only_version_changed(file: &str, old: &[u8], new: &[u8], old_v: &str, new_v: &str) {
+    let (ov, nv) = (old_v.as_bytes(), new_v.as_bytes());
+    assert_eq!(
+        old.len() + nv.len(),
+        new.len() + ov.len(),
+        "{file}: lengths differ by more than the version"
+    );
+    let common = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let ok = (0..=common.min(old.len())).any(|p| {
+        old[p..].starts_with(ov)
+            && new[p..].starts_with(nv)
+            && old[..p] == new[..p]
+            && old[p + ov.len()..] == new[p + nv.len()..]
+    });
+    assert!(
+        ok,
+        "{file}: not just {old_v} -> {new_v}:\n--- old\n{}\n--- new\n{}",
+        String::from_utf8_lossy(old),
+        String::from_utf8_lossy(new)
+    );
+}

@@ -1,0 +1,7 @@
+//! The one integration-test binary: every test drives the real program (or its library) in a
+//! throw-away folder, with its own HOME and git configuration.
+
+mod common;
+mod layouts;
+mod real_projects;
+mod version_cmd;
