@@ -148,11 +148,15 @@ fn toml_spot(
     let value = item.as_value().ok_or_else(|| {
         layout_err(
             format!("expected {what} to be a string, found {}", item.type_name()),
-            None,
+            Some("write the version as a plain quoted string, such as version = \"1.2.0\""),
         )
     })?;
-    let range = tomlspan::string_inner(doc.raw(), value)
-        .map_err(|e| layout_err(format!("{what}: {e}"), None))?;
+    let range = tomlspan::string_inner(doc.raw(), value).map_err(|e| {
+        layout_err(
+            format!("{what}: {e}"),
+            Some("write the version as a plain quoted string, such as version = \"1.2.0\""),
+        )
+    })?;
     Ok(Found {
         layout,
         spots: vec![Spot {

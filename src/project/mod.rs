@@ -102,7 +102,9 @@ impl ProjectError {
             ProjectError::NoPyproject(_) => {
                 Some("run it from the project's folder, the one that holds pyproject.toml".into())
             }
-            ProjectError::Layout { hint, .. } => hint.clone(),
+            ProjectError::Layout { hint, .. } => Some(hint.clone().unwrap_or_else(|| {
+                "see \"Where the version lives\" in the README for the layouts that are followed; a static `version` under [project] always works".into()
+            })),
             ProjectError::Path { problem, .. } => Some(problem.hint().into()),
             ProjectError::InvalidToml { file, .. } => Some(format!("fix the syntax of {file} at the place shown")),
             ProjectError::Config { key, .. } if key == "files" => {

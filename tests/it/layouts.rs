@@ -34,6 +34,15 @@ fn check(case: &Case) {
     let project = Project::load(&world.root).unwrap_or_else(|e| panic!("{}: {e}", case.name));
     assert_eq!(project.layout, case.layout, "{}", case.name);
     assert_eq!(project.files(), case.holds, "{}", case.name);
+    let got = crate::common::json(&world.cmd(&["version", "--json"]).success());
+    assert_eq!(got["layout"], case.layout.name(), "{}", case.name);
+    assert_eq!(got["files"], serde_json::json!(case.holds), "{}", case.name);
+    let want = if case.layout == Layout::Scm {
+        serde_json::Value::Null
+    } else {
+        OLD.into()
+    };
+    assert_eq!(got["version"], want, "{}", case.name);
     if case.layout == Layout::Scm {
         assert_eq!(project.version_text, None, "{}", case.name);
         assert!(project
