@@ -3,6 +3,8 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::commands::epoch::EpochArgs;
+use crate::commands::verify::VerifyArgs;
 use crate::commands::version::VersionArgs;
 
 /// Signed, reproducible releases of Python packages, as one git command.
@@ -36,4 +38,19 @@ pub enum Command {
     /// outside a git repository too. With --bump, prints the version a release with that bump
     /// would make, writing nothing.
     Version(VersionArgs),
+
+    /// Verify that HEAD, release tags, named revisions or a commit range are validly signed.
+    ///
+    /// With no REV, verifies HEAD and every release tag (a tag named by a prefix and a PEP 440
+    /// version). Prints one line per object and exits 0 only when every one is good (or
+    /// signed by a key that has since expired, which is shown as a warning). The verdict is
+    /// git's own: the same payload, the same programs and configuration (gpg.program,
+    /// gpg.minTrustLevel, gpg.ssh.allowedSignersFile, gpg.ssh.revocationFile).
+    Verify(VerifyArgs),
+
+    /// Print SOURCE_DATE_EPOCH for a revision: its commit's committer time.
+    ///
+    /// For a release tag with a Source-Date-Epoch trailer, checks that the trailer agrees with
+    /// the commit, and fails if not.
+    Epoch(EpochArgs),
 }

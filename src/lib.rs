@@ -7,4 +7,5 @@ pub mod error;
 pub mod git;
 pub mod project;
 pub mod report;
+pub mod signing;
 pub mod version;

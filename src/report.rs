@@ -41,6 +41,12 @@ pub fn error(e: &UserError) {
     }
 }
 
+/// Print a trace line to stderr (only when the user asked for tracing).
+pub fn trace(message: &str) {
+    let mut stderr = anstream::stderr().lock();
+    let _ = writeln!(stderr, "trace: {message}");
+}
+
 /// Print a warning to stderr.
 pub fn warn(message: &str) {
     let mut stderr = anstream::stderr().lock();

@@ -1,5 +1,8 @@
 //! One file per subcommand; this is only the dispatch.
 
+pub mod epoch;
+mod repo;
+pub mod verify;
 pub mod version;
 
 use crate::cli::{Cli, Command};
@@ -8,5 +11,7 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Version(args) => version::run(&args),
+        Command::Verify(args) => verify::run(&args),
+        Command::Epoch(args) => epoch::run(&args),
     }
 }

@@ -1,6 +1,9 @@
-//! Reading the repository (git2). Later, the one place that runs `git` itself.
+//! The repository: reading it with git2, reading git's configuration, and the one place that
+//! runs `git` itself.
 
+pub mod config;
 pub mod refname;
+pub mod runner;
 pub mod tags;
 
 /// The repository git would use here (honouring `GIT_DIR` and friends), if there is one.

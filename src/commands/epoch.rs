@@ -1,0 +1,144 @@
+//! `git secure-release epoch` (contract §2.4): SOURCE_DATE_EPOCH for a revision, the
+//! committer time of the commit it points at; for a release tag, checked against the tag's
+//! own `Source-Date-Epoch` trailer.
+
+use std::io::Write as _;
+
+use git2::ObjectType;
+
+use super::repo::Repo;
+use crate::error::UserError;
+use crate::report;
+use crate::signing::object;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum EpochFormat {
+    /// `N`
+    Plain,
+    /// `export SOURCE_DATE_EPOCH=N`
+    Export,
+    /// append `SOURCE_DATE_EPOCH=N` to the file $GITHUB_ENV names
+    Github,
+    /// {"rev", "commit", "source_date_epoch", "date"}
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EpochArgs {
+    /// The commit or tag (default: HEAD).
+    #[arg(value_name = "REV")]
+    pub rev: Option<String>,
+
+    /// How to print it.
+    #[arg(long, value_enum, default_value_t = EpochFormat::Plain)]
+    pub format: EpochFormat,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct EpochReport {
+    rev: String,
+    commit: String,
+    source_date_epoch: i64,
+    date: String,
+}
+
+/// The trailer a release tag records, if its message has one: `Source-Date-Epoch: N`.
+pub fn trailer(message: &[u8]) -> Option<Result<i64, String>> {
+    let text = String::from_utf8_lossy(message);
+    let last_paragraph = text.trim_end().rsplit("\n\n").next().unwrap_or("");
+    last_paragraph.lines().rev().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.trim()
+            .eq_ignore_ascii_case("Source-Date-Epoch")
+            .then(|| {
+                value.trim().parse::<i64>().map_err(|_| {
+                    format!(
+                        "Source-Date-Epoch: {:?} is not a number of seconds",
+                        value.trim()
+                    )
+                })
+            })
+    })
+}
+
+pub fn run(args: &EpochArgs) -> anyhow::Result<()> {
+    let repo = Repo::open()?;
+    let rev = args.rev.clone().unwrap_or_else(|| "HEAD".to_owned());
+    let object = repo.resolve(&rev)?;
+    let commit = object
+        .peel_to_commit()
+        .map_err(|_| UserError::refused(format!("{rev:?} does not point at a commit")))?;
+    let epoch = commit.committer().when().seconds();
+    if object.kind() == Some(ObjectType::Tag) {
+        let (_, raw) = repo.raw(object.id())?;
+        let signed = object::split_tag(&raw);
+        if let Some(recorded) = trailer(object::message(&signed.payload)) {
+            let recorded = recorded.map_err(|e| UserError::refused(format!("tag {rev}: {e}")))?;
+            if recorded != epoch {
+                return Err(UserError::refused(format!(
+                    "tag {rev} records Source-Date-Epoch: {recorded}, but its commit {} has committer time {epoch}",
+                    commit.id()
+                ))
+                .with_hint("the tag does not describe its commit: rebuild from the commit's time, and re-make the tag with `git secure-release`")
+                .into());
+            }
+        }
+    }
+    let line = format!("SOURCE_DATE_EPOCH={epoch}");
+    match args.format {
+        EpochFormat::Plain => report::out(&format!("{epoch}\n"))?,
+        EpochFormat::Export => report::out(&format!("export {line}\n"))?,
+        EpochFormat::Github => {
+            let path = std::env::var_os("GITHUB_ENV").filter(|p| !p.is_empty()).ok_or_else(|| {
+                UserError::refused("--format github appends to the file $GITHUB_ENV names, and GITHUB_ENV is not set")
+                    .with_hint("outside GitHub Actions use `--format export`: eval \"$(git secure-release epoch --format export)\"")
+            })?;
+            let mut file = std::fs::OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(&path)
+                .and_then(|mut f| writeln!(f, "{line}").map(|()| f))
+                .map_err(|e| {
+                    UserError::refused(format!(
+                        "cannot append to GITHUB_ENV ({}): {e}",
+                        std::path::Path::new(&path).display()
+                    ))
+                })?;
+            file.flush()
+                .map_err(|e| UserError::refused(format!("cannot write GITHUB_ENV: {e}")))?;
+            report::out(&format!("{line}\n"))?;
+        }
+        EpochFormat::Json => {
+            let date = chrono::DateTime::from_timestamp(epoch, 0)
+                .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_default();
+            report::json(&EpochReport {
+                rev,
+                commit: commit.id().to_string(),
+                source_date_epoch: epoch,
+                date,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trailer;
+
+    #[test]
+    fn reads_the_trailer_of_the_last_paragraph() {
+        assert_eq!(
+            trailer(b"Release 1.0\n\nSource-Date-Epoch: 1700000000\n"),
+            Some(Ok(1_700_000_000))
+        );
+        assert_eq!(
+            trailer(b"Release 1.0\n\nSigned-off-by: x\nsource-date-epoch:  5\n"),
+            Some(Ok(5))
+        );
+        assert_eq!(trailer(b"Release 1.0\n"), None);
+        assert_eq!(trailer(b"Source-Date-Epoch: 5\n\nlater paragraph\n"), None);
+        assert!(trailer(b"R\n\nSource-Date-Epoch: soon\n").is_some_and(|r| r.is_err()));
+    }
+}

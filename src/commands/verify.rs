@@ -1,0 +1,315 @@
+//! `git secure-release verify` (contract §2.3): HEAD, every release tag, each REV, and with
+//! `--commits` every commit of a range, each with git's own verdict on its signature.
+
+use git2::{ObjectType, Oid};
+
+use super::repo::Repo;
+use crate::error::UserError;
+use crate::git::tags;
+use crate::report::{self, GREEN, RED, YELLOW};
+use crate::signing::engine::{Engine, EngineError, VerifyConfig};
+use crate::signing::object::{self, Signed};
+use crate::signing::{Format, Signer, Status, Trust, Verdict};
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// Print one JSON object: {"ok", "results": [...]}.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Also verify every commit in this revision range (for example v0.1.0..HEAD).
+    #[arg(long, value_name = "RANGE")]
+    pub commits: Option<String>,
+
+    /// Tags or commits to verify; without any, HEAD and every release tag.
+    #[arg(value_name = "REV")]
+    pub revs: Vec<String>,
+}
+
+/// One object to verify: what the user named it, and, for a tag ref, the ref's tag name.
+#[derive(Debug)]
+struct Target {
+    name: String,
+    oid: Oid,
+    kind: Kind,
+    /// For a ref under refs/tags: the tag name the ref gives it.
+    ref_tag: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Kind {
+    Commit,
+    Tag,
+}
+
+/// One line of the report; its JSON form is contract §2.3's result object.
+#[derive(Debug, serde::Serialize)]
+pub struct VerifyResult {
+    target: String,
+    object: String,
+    #[serde(rename = "type")]
+    kind: Kind,
+    status: Status,
+    format: Option<Format>,
+    signer: Option<Signer>,
+    trust: Option<Trust>,
+    message: String,
+    #[serde(skip)]
+    warning: Option<String>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Report {
+    ok: bool,
+    results: Vec<VerifyResult>,
+}
+
+impl From<EngineError> for UserError {
+    fn from(e: EngineError) -> Self {
+        let hint = e.hint();
+        UserError::refused(e.to_string()).with_hint(hint)
+    }
+}
+
+pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
+    let repo = Repo::open()?;
+    let mut targets = Vec::new();
+    if args.revs.is_empty() {
+        targets.extend(default_targets(&repo)?);
+    }
+    for rev in &args.revs {
+        targets.push(target(&repo, rev)?);
+    }
+    if let Some(range) = &args.commits {
+        targets.extend(range_targets(&repo, range)?);
+    }
+    let mut engine = Engine::new(VerifyConfig::from_git(&repo.config, repo.base())?);
+    let results = verify_targets(&repo, &mut engine, &targets)?;
+    let ok = results.iter().all(|r| r.status.passes());
+    let failed = results.iter().filter(|r| !r.status.passes()).count();
+    let total = results.len();
+    if args.json {
+        report::json(&Report { ok, results })?;
+    } else {
+        report::out(&render(&results))?;
+        for r in &results {
+            if let Some(w) = &r.warning {
+                report::warn(&format!("{}: {w}", r.target));
+            }
+        }
+    }
+    if ok {
+        Ok(())
+    } else {
+        Err(UserError::refused(format!("{failed} of {total} objects are not validly signed"))
+            .with_hint("sign commits with `git commit -S` and tags with `git tag -s`; `git secure-release doctor` checks the set-up")
+            .into())
+    }
+}
+
+/// HEAD and every release tag.
+fn default_targets(repo: &Repo) -> Result<Vec<Target>, UserError> {
+    let head = repo.repo.head().map_err(|_| {
+        UserError::refused("HEAD does not point at a commit yet (no commits on this branch)")
+            .with_hint("make a first commit, or name what to verify")
+    })?;
+    let oid = head
+        .peel_to_commit()
+        .map_err(|e| UserError::refused(format!("HEAD: {}", e.message())))?
+        .id();
+    let mut out = vec![Target {
+        name: "HEAD".into(),
+        oid,
+        kind: Kind::Commit,
+        ref_tag: None,
+    }];
+    let mut release = tags::release_tags(&repo.repo)
+        .map_err(|e| UserError::refused(format!("cannot list tags: {}", e.message())))?;
+    release.sort_by(|a, b| a.version.cmp(&b.version).then_with(|| a.name.cmp(&b.name)));
+    for tag in release {
+        out.push(target(repo, &tag.name)?);
+    }
+    Ok(out)
+}
+
+/// What `rev` names: a tag ref (annotated or lightweight), or a commit.
+fn target(repo: &Repo, rev: &str) -> Result<Target, UserError> {
+    let tag_ref = rev.strip_prefix("refs/tags/").unwrap_or(rev);
+    if let Ok(reference) = repo.repo.find_reference(&format!("refs/tags/{tag_ref}")) {
+        if let Some(oid) = reference.target() {
+            return Ok(Target {
+                name: rev.to_owned(),
+                oid,
+                kind: Kind::Tag,
+                ref_tag: Some(tag_ref.to_owned()),
+            });
+        }
+    }
+    let object = repo.resolve(rev)?;
+    match object.kind() {
+        Some(ObjectType::Tag) => Ok(Target {
+            name: rev.to_owned(),
+            oid: object.id(),
+            kind: Kind::Tag,
+            ref_tag: None,
+        }),
+        _ => {
+            let commit = object.peel_to_commit().map_err(|_| {
+                UserError::refused(format!(
+                    "{rev:?} names a {}, not a commit or tag",
+                    object.kind().map_or("object", |k| k.str())
+                ))
+            })?;
+            Ok(Target {
+                name: rev.to_owned(),
+                oid: commit.id(),
+                kind: Kind::Commit,
+                ref_tag: None,
+            })
+        }
+    }
+}
+
+/// Every commit in `range` (`A..B`, `A...B`, or a single revision and its ancestors).
+fn range_targets(repo: &Repo, range: &str) -> Result<Vec<Target>, UserError> {
+    let bad = |why: String| {
+        UserError::refused(format!("--commits {range:?}: {why}"))
+            .with_hint("give a revision range such as v0.1.0..HEAD")
+    };
+    let spec = repo
+        .repo
+        .revparse(range)
+        .map_err(|e| bad(e.message().to_owned()))?;
+    let mut walk = repo
+        .repo
+        .revwalk()
+        .map_err(|e| bad(e.message().to_owned()))?;
+    let peel = |o: Option<&git2::Object>| -> Result<Option<Oid>, UserError> {
+        o.map(|o| {
+            o.peel_to_commit()
+                .map(|c| c.id())
+                .map_err(|e| bad(e.message().to_owned()))
+        })
+        .transpose()
+    };
+    let from = peel(spec.from())?;
+    let to = peel(spec.to())?;
+    let mode = spec.mode();
+    match (from, to) {
+        (Some(from), Some(to)) => {
+            walk.push(to).map_err(|e| bad(e.message().to_owned()))?;
+            if mode.contains(git2::RevparseMode::MERGE_BASE) {
+                walk.push(from).map_err(|e| bad(e.message().to_owned()))?;
+                if let Ok(base) = repo.repo.merge_base(from, to) {
+                    walk.hide(base).map_err(|e| bad(e.message().to_owned()))?;
+                }
+            } else {
+                walk.hide(from).map_err(|e| bad(e.message().to_owned()))?;
+            }
+        }
+        (Some(single), None) | (None, Some(single)) => {
+            walk.push(single).map_err(|e| bad(e.message().to_owned()))?
+        }
+        (None, None) => return Err(bad("names no commit".into())),
+    }
+    walk.set_sorting(git2::Sort::TOPOLOGICAL)
+        .map_err(|e| bad(e.message().to_owned()))?;
+    walk.map(|oid| {
+        let oid = oid.map_err(|e| bad(e.message().to_owned()))?;
+        Ok(Target {
+            name: oid.to_string(),
+            oid,
+            kind: Kind::Commit,
+            ref_tag: None,
+        })
+    })
+    .collect()
+}
+
+/// Read each object once and verify it.
+fn verify_targets(
+    repo: &Repo,
+    engine: &mut Engine,
+    targets: &[Target],
+) -> Result<Vec<VerifyResult>, UserError> {
+    let sha256 = repo.sha256();
+    targets
+        .iter()
+        .map(|t| {
+            let (kind, raw) = repo.raw(t.oid)?;
+            let verdict = match (t.kind, kind) {
+                (Kind::Tag, ObjectType::Tag) => {
+                    let signed = object::split_tag(&raw);
+                    let mut v = engine.verify(&signed)?;
+                    check_tag_name(&mut v, &signed, t.ref_tag.as_deref());
+                    v
+                }
+                (Kind::Tag, _) => Verdict::new(
+                    Status::Unsigned,
+                    None,
+                    "a lightweight tag: it carries no signature (make release tags with `git tag -s`)",
+                ),
+                (Kind::Commit, _) => engine.verify(&object::split_commit(&raw, sha256))?,
+            };
+            Ok(VerifyResult {
+                target: t.name.clone(),
+                object: t.oid.to_string(),
+                kind: t.kind,
+                status: verdict.status,
+                format: verdict.format,
+                signer: verdict.signer,
+                trust: verdict.trust,
+                message: verdict.message,
+                warning: verdict.warning,
+            })
+        })
+        .collect()
+}
+
+/// A validly signed tag whose own `tag` header names another tag than its ref: replayed.
+fn check_tag_name(verdict: &mut Verdict, signed: &Signed, ref_tag: Option<&str>) {
+    let (Some(ref_tag), Some(own)) = (ref_tag, signed.tag_name.as_deref()) else {
+        return;
+    };
+    if verdict.status.passes() && own != ref_tag {
+        verdict.status = Status::TagNameMismatch;
+        verdict.message = format!(
+            "valid signature, but the tag object was made as {own:?} and the ref is refs/tags/{ref_tag}: a replayed tag"
+        );
+    }
+}
+
+fn render(results: &[VerifyResult]) -> String {
+    let width = results
+        .iter()
+        .map(|r| r.target.len())
+        .max()
+        .unwrap_or(0)
+        .min(40);
+    let mut text = String::new();
+    for r in results {
+        let style = match r.status {
+            Status::Good => GREEN,
+            Status::ExpiredKey => YELLOW,
+            _ => RED,
+        };
+        let status = report::paint(style, &format!("{:<17}", r.status.as_str()));
+        let short = &r.object[..r.object.len().min(12)];
+        let kind = match r.kind {
+            Kind::Commit => "commit",
+            Kind::Tag => "tag",
+        };
+        let detail = match (&r.signer, r.status) {
+            (Some(s), Status::Good | Status::ExpiredKey) => {
+                format!("{} by {s}", r.format.map_or("", |f| f.as_str()))
+            }
+            _ => r.message.clone(),
+        };
+        text.push_str(&format!(
+            "{status} {:<width$} {kind:<6} {short}  {detail}\n",
+            r.target
+        ));
+    }
+    text
+}

@@ -1,0 +1,283 @@
+//! OpenPGP and X.509 signatures through gpgme, with the program git would use
+//! (`gpg.program`, `gpg.x509.program`). The mapping from gpgme's answer to a [`Verdict`] is
+//! the pure [`classify`], so the rules can be tested without gpg.
+
+use std::path::Path;
+
+use gpgme::{Context, Protocol, Validity};
+
+use super::{Format, Signer, Status, Trust, Verdict};
+
+/// What gpgme said of one signature in a verification result.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Good,
+    Bad,
+    NoPubkey,
+    SigExpired,
+    KeyExpired,
+    Revoked,
+    /// Any other error, with gpgme's text.
+    Error(String),
+}
+
+/// One signature of a verification result, reduced to what the verdict needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SigFacts {
+    pub outcome: Outcome,
+    pub trust: Trust,
+    pub signer: Signer,
+}
+
+/// The verdict git would give for a gpg verification result: one signature only (two are
+/// `bad`, as git's "exclusive status" rule has it), its outcome, and its trust against
+/// `gpg.minTrustLevel`.
+pub fn classify(format: Format, sigs: &[SigFacts], min_trust: Option<Trust>) -> Verdict {
+    let Some(sig) = sigs.first() else {
+        return Verdict::new(
+            Status::Bad,
+            Some(format),
+            "the signature holds no signature packet git can check",
+        );
+    };
+    if sigs.len() > 1 {
+        return Verdict::new(
+            Status::Bad,
+            Some(format),
+            format!(
+                "{} signatures in one armor; git accepts exactly one",
+                sigs.len()
+            ),
+        );
+    }
+    let key = &sig.signer.fingerprint;
+    let (status, message) = match &sig.outcome {
+        Outcome::Good => match min_trust {
+            Some(min) if sig.trust < min => (
+                Status::Untrusted,
+                format!("valid signature, but the key's trust is {:?}, below gpg.minTrustLevel {:?}", sig.trust, min).to_lowercase(),
+            ),
+            _ => (Status::Good, "valid signature".to_owned()),
+        },
+        Outcome::Bad => (Status::Bad, "the signature does not match the object".to_owned()),
+        Outcome::NoPubkey => (
+            Status::UnknownKey,
+            format!("signed by key {key}, which is not in the keyring; import the public key to check it"),
+        ),
+        Outcome::SigExpired => (Status::ExpiredSignature, "the signature has expired".to_owned()),
+        Outcome::KeyExpired => (Status::ExpiredKey, "valid signature by a key that has since expired".to_owned()),
+        Outcome::Revoked => (Status::RevokedKey, "signed by a key that has been revoked".to_owned()),
+        Outcome::Error(e) => (Status::Bad, format!("the signature cannot be checked: {e}")),
+    };
+    let mut verdict = Verdict::new(status, Some(format), message);
+    verdict.signer = Some(sig.signer.clone());
+    verdict.trust = Some(sig.trust);
+    verdict
+}
+
+/// Verifies OpenPGP or X.509 signatures through one gpgme context, kept for the whole run.
+pub struct GpgVerifier {
+    format: Format,
+    ctx: Context,
+}
+
+impl std::fmt::Debug for GpgVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GpgVerifier")
+            .field("format", &self.format)
+            .finish()
+    }
+}
+
+impl GpgVerifier {
+    /// A verifier running `program` (already resolved to a path).
+    pub fn new(format: Format, program: &Path) -> Result<GpgVerifier, String> {
+        let protocol = if format == Format::X509 {
+            Protocol::Cms
+        } else {
+            Protocol::OpenPgp
+        };
+        let mut ctx =
+            Context::from_protocol(protocol).map_err(|e| format!("gpgme cannot start: {e}"))?;
+        ctx.set_engine_path(program.to_string_lossy().as_ref())
+            .map_err(|e| format!("gpgme cannot use {}: {e}", program.display()))?;
+        ctx.set_offline(true);
+        Ok(GpgVerifier { format, ctx })
+    }
+
+    /// Check `signature` over `payload`.
+    pub fn verify(
+        &mut self,
+        payload: &[u8],
+        signature: &[u8],
+        min_trust: Option<Trust>,
+    ) -> Verdict {
+        let facts = match self.ctx.verify_detached(signature, payload) {
+            Ok(result) => result
+                .signatures()
+                .map(|s| {
+                    let fpr = s.fingerprint().unwrap_or_default().to_owned();
+                    let outcome = match s.status() {
+                        Ok(()) => Outcome::Good,
+                        Err(e) => match e.code() {
+                            c if c == gpgme::Error::BAD_SIGNATURE.code() => Outcome::Bad,
+                            c if c == gpgme::Error::NO_PUBKEY.code() => Outcome::NoPubkey,
+                            c if c == gpgme::Error::SIG_EXPIRED.code() => Outcome::SigExpired,
+                            c if c == gpgme::Error::KEY_EXPIRED.code() => Outcome::KeyExpired,
+                            c if c == gpgme::Error::CERT_REVOKED.code() => Outcome::Revoked,
+                            _ => Outcome::Error(e.to_string()),
+                        },
+                    };
+                    (fpr, outcome, s.validity())
+                })
+                .collect::<Vec<_>>(),
+            Err(e) => {
+                return Verdict::new(
+                    Status::Bad,
+                    Some(self.format),
+                    format!("the signature cannot be read: {e}"),
+                );
+            }
+        };
+        let sigs: Vec<SigFacts> = facts
+            .into_iter()
+            .map(|(fpr, outcome, validity)| self.facts(fpr, outcome, validity))
+            .collect();
+        classify(self.format, &sigs, min_trust)
+    }
+
+    /// Look the key up for the signer's name and for trust gpgme does not report: it folds
+    /// ultimate into full, so an ultimately owner-trusted key is read from the key itself.
+    fn facts(&mut self, fpr: String, outcome: Outcome, validity: Validity) -> SigFacts {
+        let key = if outcome == Outcome::NoPubkey {
+            None
+        } else {
+            self.ctx.get_key(fpr.as_str()).ok()
+        };
+        let mut trust = match validity {
+            Validity::Never => Trust::Never,
+            Validity::Marginal => Trust::Marginal,
+            Validity::Full => Trust::Fully,
+            Validity::Ultimate => Trust::Ultimate,
+            _ => Trust::Undefined,
+        };
+        let mut signer = Signer {
+            fingerprint: fpr,
+            ..Signer::default()
+        };
+        if let Some(key) = key {
+            if trust == Trust::Fully && key.owner_trust() == Validity::Ultimate {
+                trust = Trust::Ultimate;
+            }
+            if let Ok(primary) = key.fingerprint() {
+                signer.fingerprint = primary.to_owned();
+            }
+            for uid in key.user_ids() {
+                if signer.name.is_none() {
+                    signer.name = uid.name().ok().filter(|n| !n.is_empty()).map(str::to_owned);
+                }
+                if signer.email.is_none() {
+                    signer.email = uid
+                        .email()
+                        .ok()
+                        .filter(|e| !e.is_empty())
+                        .map(str::to_owned);
+                }
+            }
+        }
+        SigFacts {
+            outcome,
+            trust,
+            signer,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(outcome: Outcome, trust: Trust) -> SigFacts {
+        SigFacts {
+            outcome,
+            trust,
+            signer: Signer {
+                fingerprint: "ABCD".into(),
+                ..Signer::default()
+            },
+        }
+    }
+
+    #[test]
+    fn outcomes_map_to_the_contract_statuses() {
+        let table = [
+            (Outcome::Good, Trust::Ultimate, None, Status::Good),
+            (Outcome::Good, Trust::Undefined, None, Status::Good),
+            (Outcome::Good, Trust::Never, None, Status::Good),
+            (
+                Outcome::Good,
+                Trust::Undefined,
+                Some(Trust::Marginal),
+                Status::Untrusted,
+            ),
+            (
+                Outcome::Good,
+                Trust::Marginal,
+                Some(Trust::Marginal),
+                Status::Good,
+            ),
+            (
+                Outcome::Good,
+                Trust::Fully,
+                Some(Trust::Ultimate),
+                Status::Untrusted,
+            ),
+            (
+                Outcome::Good,
+                Trust::Ultimate,
+                Some(Trust::Ultimate),
+                Status::Good,
+            ),
+            (Outcome::Bad, Trust::Ultimate, None, Status::Bad),
+            (
+                Outcome::NoPubkey,
+                Trust::Undefined,
+                None,
+                Status::UnknownKey,
+            ),
+            (
+                Outcome::SigExpired,
+                Trust::Ultimate,
+                None,
+                Status::ExpiredSignature,
+            ),
+            (
+                Outcome::KeyExpired,
+                Trust::Ultimate,
+                None,
+                Status::ExpiredKey,
+            ),
+            (Outcome::Revoked, Trust::Ultimate, None, Status::RevokedKey),
+            (
+                Outcome::Error("x".into()),
+                Trust::Undefined,
+                None,
+                Status::Bad,
+            ),
+        ];
+        for (outcome, trust, min, want) in table {
+            let v = classify(Format::Openpgp, &[facts(outcome.clone(), trust)], min);
+            assert_eq!(v.status, want, "{outcome:?} {trust:?} {min:?}");
+        }
+    }
+
+    #[test]
+    fn two_signatures_are_bad_and_none_is_bad() {
+        let two = [
+            facts(Outcome::Good, Trust::Ultimate),
+            facts(Outcome::Good, Trust::Ultimate),
+        ];
+        assert_eq!(classify(Format::Openpgp, &two, None).status, Status::Bad);
+        assert_eq!(classify(Format::X509, &[], None).status, Status::Bad);
+    }
+}

@@ -1,0 +1,282 @@
+//! ssh signatures, checked by running `ssh-keygen -Y` exactly as git does: find the
+//! principals for the signature in `gpg.ssh.allowedSignersFile` at the object's own date,
+//! verify against each (with `gpg.ssh.revocationFile`), else `check-novalidate`. The
+//! parsing of ssh-keygen's answer is the pure [`parse_good`].
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use super::{Format, Signer, Status, Trust, Verdict};
+
+/// Where ssh signatures are checked against, from git's configuration.
+#[derive(Clone, Debug, Default)]
+pub struct SshConfig {
+    pub program: PathBuf,
+    pub allowed_signers: Option<PathBuf>,
+    pub revocation_file: Option<PathBuf>,
+}
+
+/// ssh-keygen's first line for a good signature: the principal (when the key is an allowed
+/// signer) and the key's fingerprint, as git's `parse_ssh_output` reads them.
+pub fn parse_good(output: &str) -> Option<(Option<String>, String)> {
+    let line = output.lines().next()?;
+    let (principal, rest) = if let Some(rest) = line.strip_prefix("Good \"git\" signature for ") {
+        let at = rest.rfind(" with ")?;
+        (Some(rest[..at].to_owned()), &rest[at + 1..])
+    } else {
+        (None, line.strip_prefix("Good \"git\" signature with ")?)
+    };
+    let key = rest.find("key ").map(|i| rest[i + 4..].trim().to_owned())?;
+    Some((principal, key))
+}
+
+fn verify_time(timestamp: Option<i64>) -> Option<String> {
+    use chrono::TimeZone as _;
+    let t = chrono::Local.timestamp_opt(timestamp?, 0).single()?;
+    Some(format!("-Overify-time={}", t.format("%Y%m%d%H%M%S")))
+}
+
+struct Run {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(program: &Path, args: &[&str], stdin: Option<&[u8]>) -> Result<Run, String> {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
+    if let (Some(data), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        // ssh-keygen may exit before reading it all; a broken pipe is its answer, not ours.
+        let _ = pipe.write_all(data);
+    }
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("{} failed: {e}", program.display()))?;
+    Ok(Run {
+        ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    })
+}
+
+fn signer(principal: Option<String>, fingerprint: String) -> Signer {
+    Signer {
+        fingerprint,
+        email: principal.clone().filter(|p| p.contains('@')),
+        name: principal,
+    }
+}
+
+/// Verify an ssh `signature` over `payload`, made at `timestamp` (the object's date).
+/// Errors only when ssh-keygen itself cannot be run.
+pub fn verify(
+    config: &SshConfig,
+    payload: &[u8],
+    signature: &[u8],
+    timestamp: Option<i64>,
+) -> Result<Verdict, String> {
+    let format = Some(Format::Ssh);
+    let Some(allowed) = &config.allowed_signers else {
+        return Ok(Verdict::new(
+            Status::Unverifiable,
+            format,
+            "ssh signature, but gpg.ssh.allowedSignersFile is not configured: set it to a file of `<email> <public key>` lines",
+        ));
+    };
+    if !allowed.is_file() {
+        return Ok(Verdict::new(
+            Status::Unverifiable,
+            format,
+            format!(
+                "ssh signature, but gpg.ssh.allowedSignersFile {} does not exist",
+                allowed.display()
+            ),
+        ));
+    }
+    let mut sig_file = tempfile::Builder::new()
+        .prefix(".gsr-sig")
+        .tempfile()
+        .map_err(|e| format!("cannot write a temporary file: {e}"))?;
+    sig_file
+        .write_all(signature)
+        .and_then(|()| sig_file.flush())
+        .map_err(|e| format!("cannot write a temporary file: {e}"))?;
+    let sig_path = sig_file.path().to_string_lossy().into_owned();
+    let allowed_s = allowed.to_string_lossy().into_owned();
+    let time = verify_time(timestamp);
+    let with_time = |mut args: Vec<String>| {
+        args.extend(time.clone());
+        args
+    };
+    let find = with_time(vec![
+        "-Y".into(),
+        "find-principals".into(),
+        "-f".into(),
+        allowed_s.clone(),
+        "-s".into(),
+        sig_path.clone(),
+    ]);
+    let found = run(&config.program, &as_refs(&find), None)?;
+    if found.stderr.contains("usage:") {
+        return Err(format!(
+            "{} cannot verify signatures (OpenSSH 8.2p1 or later is needed)",
+            config.program.display()
+        ));
+    }
+    let principals: Vec<&str> = found
+        .stdout
+        .lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .filter(|l| !l.is_empty())
+        .collect();
+    if !found.ok || principals.is_empty() {
+        let check = with_time(vec![
+            "-Y".into(),
+            "check-novalidate".into(),
+            "-n".into(),
+            "git".into(),
+            "-s".into(),
+            sig_path.clone(),
+        ]);
+        let checked = run(&config.program, &as_refs(&check), Some(payload))?;
+        let Some((_, key)) = parse_good(&checked.stdout) else {
+            return Ok(Verdict::new(
+                Status::Bad,
+                format,
+                first_line(&checked.stderr, "the signature does not match the object"),
+            ));
+        };
+        // Allowed at some time, but not at the object's date: outside its validity.
+        let anytime = run(
+            &config.program,
+            &["-Y", "find-principals", "-f", &allowed_s, "-s", &sig_path],
+            None,
+        )?;
+        let mut verdict = if anytime.ok && !anytime.stdout.trim().is_empty() {
+            let principal = anytime.stdout.lines().next().map(str::to_owned);
+            let mut v = Verdict::new(
+                Status::ExpiredKey,
+                format,
+                "valid signature, but the object's date is outside the key's validity in gpg.ssh.allowedSignersFile",
+            );
+            v.signer = Some(signer(principal, key));
+            v
+        } else {
+            let mut v = Verdict::new(
+                Status::Untrusted,
+                format,
+                "valid signature, but the key is not an allowed signer in gpg.ssh.allowedSignersFile",
+            );
+            v.signer = Some(signer(None, key));
+            v
+        };
+        verdict.trust = Some(Trust::Undefined);
+        return Ok(verdict);
+    }
+    let revocation = config
+        .revocation_file
+        .as_ref()
+        .filter(|r| r.is_file())
+        .map(|r| r.to_string_lossy().into_owned());
+    let mut last = None;
+    for principal in &principals {
+        let mut args = vec![
+            "-Y".to_owned(),
+            "verify".into(),
+            "-n".into(),
+            "git".into(),
+            "-f".into(),
+            allowed_s.clone(),
+            "-I".into(),
+            (*principal).to_owned(),
+            "-s".into(),
+            sig_path.clone(),
+        ];
+        args.extend(time.clone());
+        if let Some(r) = &revocation {
+            args.extend(["-r".to_owned(), r.clone()]);
+        }
+        let out = run(&config.program, &as_refs(&args), Some(payload))?;
+        if out.ok && out.stdout.starts_with("Good") {
+            let Some((principal, key)) = parse_good(&out.stdout) else {
+                return Ok(Verdict::new(
+                    Status::Bad,
+                    format,
+                    "ssh-keygen's answer was not understood",
+                ));
+            };
+            let mut v = Verdict::new(Status::Good, format, "valid signature");
+            v.signer = Some(signer(principal, key));
+            v.trust = Some(Trust::Fully);
+            let now = run(
+                &config.program,
+                &["-Y", "find-principals", "-f", &allowed_s, "-s", &sig_path],
+                None,
+            )?;
+            if !now.ok || now.stdout.trim().is_empty() {
+                v.warning = Some("the key's validity in gpg.ssh.allowedSignersFile has ended since this signature was made".into());
+            }
+            return Ok(v);
+        }
+        last = Some(out);
+    }
+    let out = last
+        .map(|o| format!("{}{}", o.stdout, o.stderr))
+        .unwrap_or_default();
+    if out.contains("revoked") {
+        return Ok(Verdict::new(
+            Status::RevokedKey,
+            format,
+            "signed by a key listed in gpg.ssh.revocationFile",
+        ));
+    }
+    Ok(Verdict::new(
+        Status::Bad,
+        format,
+        first_line(&out, "the signature does not match the object"),
+    ))
+}
+
+fn as_refs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+fn first_line(text: &str, default: &str) -> String {
+    text.lines().find(|l| !l.trim().is_empty()).map_or_else(
+        || default.to_owned(),
+        |l| format!("{default} ({})", l.trim()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_good;
+
+    #[test]
+    fn reads_ssh_keygen_answers_like_git() {
+        assert_eq!(
+            parse_good("Good \"git\" signature for a b@x with ED25519 key SHA256:abc\n"),
+            Some((Some("a b@x".into()), "SHA256:abc".into()))
+        );
+        assert_eq!(
+            parse_good("Good \"git\" signature for x with y with RSA key SHA256:k"),
+            Some((Some("x with y".into()), "SHA256:k".into()))
+        );
+        assert_eq!(
+            parse_good("Good \"git\" signature with ED25519 key SHA256:z"),
+            Some((None, "SHA256:z".into()))
+        );
+        assert_eq!(parse_good("Could not verify signature."), None);
+        assert_eq!(parse_good(""), None);
+    }
+}
