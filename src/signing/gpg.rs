@@ -173,15 +173,22 @@ impl GpgVerifier {
                 signer.fingerprint = primary.to_owned();
             }
             for uid in key.user_ids() {
+                // An X.509 certificate's first user id is its subject DN, with no name part.
+                let name = uid.name().ok().filter(|n| !n.is_empty());
+                let name = name.or_else(|| {
+                    uid.id()
+                        .ok()
+                        .filter(|i| !i.starts_with('<') && !i.is_empty())
+                });
                 if signer.name.is_none() {
-                    signer.name = uid.name().ok().filter(|n| !n.is_empty()).map(str::to_owned);
+                    signer.name = name.map(str::to_owned);
                 }
                 if signer.email.is_none() {
-                    signer.email = uid
+                    let email = uid
                         .email()
                         .ok()
-                        .filter(|e| !e.is_empty())
-                        .map(str::to_owned);
+                        .map(|e| e.trim_start_matches('<').trim_end_matches('>'));
+                    signer.email = email.filter(|e| !e.is_empty()).map(str::to_owned);
                 }
             }
         }

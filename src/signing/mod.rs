@@ -3,6 +3,7 @@
 //! as git reads them. gpgme checks OpenPGP and X.509, `ssh-keygen` checks ssh, and pure
 //! functions turn each backend's result into a [`Status`].
 
+pub mod allowed_signers;
 pub mod engine;
 pub mod gpg;
 pub mod object;

@@ -157,13 +157,9 @@ pub fn verify(
             ));
         };
         // Allowed at some time, but not at the object's date: outside its validity.
-        let anytime = run(
-            &config.program,
-            &["-Y", "find-principals", "-f", &allowed_s, "-s", &sig_path],
-            None,
-        )?;
-        let mut verdict = if anytime.ok && !anytime.stdout.trim().is_empty() {
-            let principal = anytime.stdout.lines().next().map(str::to_owned);
+        let anytime = allowed_at_any_time(config, allowed, &sig_path)?;
+        let mut verdict = if let Some(principal) = anytime {
+            let principal = Some(principal);
             let mut v = Verdict::new(
                 Status::ExpiredKey,
                 format,
@@ -233,18 +229,60 @@ pub fn verify(
     let out = last
         .map(|o| format!("{}{}", o.stdout, o.stderr))
         .unwrap_or_default();
-    if out.contains("revoked") {
-        return Ok(Verdict::new(
-            Status::RevokedKey,
-            format,
-            "signed by a key listed in gpg.ssh.revocationFile",
-        ));
+    if let Some(revocation) = &revocation {
+        // ssh-keygen says only "Could not verify signature." for a revoked key: ask again
+        // without the revocation file to tell a revoked key from a bad signature.
+        let principal = principals.first().copied().unwrap_or_default();
+        let mut args = vec![
+            "-Y", "verify", "-n", "git", "-f", &allowed_s, "-I", principal, "-s", &sig_path,
+        ];
+        args.extend(time.as_deref());
+        let unrevoked = run(&config.program, &args, Some(payload))?;
+        if unrevoked.ok && unrevoked.stdout.starts_with("Good") {
+            let mut v = Verdict::new(
+                Status::RevokedKey,
+                format,
+                format!("signed by a key listed in gpg.ssh.revocationFile ({revocation})"),
+            );
+            v.signer = parse_good(&unrevoked.stdout).map(|(p, k)| signer(p, k));
+            return Ok(v);
+        }
     }
     Ok(Verdict::new(
         Status::Bad,
         format,
         first_line(&out, "the signature does not match the object"),
     ))
+}
+
+/// The first principal the allowed-signers file would allow for this signature if its
+/// validity options were removed: the key is allowed, only not at the object's date.
+fn allowed_at_any_time(
+    config: &SshConfig,
+    allowed: &Path,
+    sig_path: &str,
+) -> Result<Option<String>, String> {
+    let text = std::fs::read_to_string(allowed)
+        .map_err(|e| format!("cannot read {}: {e}", allowed.display()))?;
+    let stripped = super::allowed_signers::without_validity(&text);
+    let mut file = tempfile::Builder::new()
+        .prefix(".gsr-allowed")
+        .tempfile()
+        .map_err(|e| format!("cannot write a temporary file: {e}"))?;
+    file.write_all(stripped.as_bytes())
+        .and_then(|()| file.flush())
+        .map_err(|e| format!("cannot write a temporary file: {e}"))?;
+    let path = file.path().to_string_lossy().into_owned();
+    let found = run(
+        &config.program,
+        &["-Y", "find-principals", "-f", &path, "-s", sig_path],
+        None,
+    )?;
+    Ok(found
+        .ok
+        .then(|| found.stdout.lines().next().map(str::to_owned))
+        .flatten()
+        .filter(|p| !p.is_empty()))
 }
 
 fn as_refs(v: &[String]) -> Vec<&str> {

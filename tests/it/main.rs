@@ -2,6 +2,8 @@
 //! throw-away folder, with its own HOME and git configuration.
 
 mod common;
+mod epoch;
 mod layouts;
 mod real_projects;
+mod verify;
 mod version_cmd;

@@ -3,15 +3,34 @@
 
 #![allow(dead_code)]
 
+pub mod keys;
+
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use tempfile::TempDir;
 
-/// A throw-away project folder (`root`) under a temp dir that also holds HOME.
+/// A throw-away project folder (`root`) under a temp dir that also holds HOME (with its own
+/// GNUPGHOME at `home/.gnupg`). Every gpg-agent started in it is stopped when it is dropped.
 pub struct World {
     pub tmp: TempDir,
     pub root: PathBuf,
+    /// Extra environment for every git and program run (set with `set_env`).
+    extra_env: RefCell<Vec<(String, String)>>,
+    /// GNUPGHOMEs whose agents to stop at the end.
+    gnupg_homes: RefCell<Vec<PathBuf>>,
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        for home in self.gnupg_homes.borrow().iter() {
+            let _ = Command::new("gpgconf")
+                .args(["--kill", "all"])
+                .env("GNUPGHOME", home)
+                .output();
+        }
+    }
 }
 
 impl World {
@@ -23,7 +42,24 @@ impl World {
         let root = tmp.path().join("proj");
         std::fs::create_dir_all(&root).expect("mkdir");
         std::fs::create_dir_all(tmp.path().join("home")).expect("mkdir home");
-        World { tmp, root }
+        World {
+            tmp,
+            root,
+            extra_env: RefCell::new(Vec::new()),
+            gnupg_homes: RefCell::new(Vec::new()),
+        }
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.tmp.path().join("home")
+    }
+
+    /// Set an environment variable for every command run in this world from now on.
+    pub fn set_env(&self, key: &str, value: impl AsRef<std::ffi::OsStr>) {
+        self.extra_env.borrow_mut().push((
+            key.to_owned(),
+            value.as_ref().to_string_lossy().into_owned(),
+        ));
     }
 
     /// Write `content` to `rel` under the project root, making folders.
@@ -55,7 +91,11 @@ impl World {
             .env("GIT_COMMITTER_EMAIL", "author@example.com")
             .env("GIT_AUTHOR_DATE", "2024-01-02T03:04:05Z")
             .env("GIT_COMMITTER_DATE", "2024-01-02T03:04:05Z")
-            .env("LC_ALL", "C");
+            .env("LC_ALL", "C")
+            .env("TZ", "UTC");
+        for (k, v) in self.extra_env.borrow().iter() {
+            cmd.env(k, v);
+        }
     }
 
     /// The program, run in `dir` (relative to the root) with the world's environment.
@@ -73,16 +113,57 @@ impl World {
 
     /// Run real git at the project root; panics with its stderr when it fails.
     pub fn git(&self, args: &[&str]) -> String {
+        self.git_with(&[], args, None)
+    }
+
+    /// Run real git with extra environment and optional stdin; panics when it fails.
+    pub fn git_with(&self, env: &[(&str, &str)], args: &[&str], stdin: Option<&[u8]>) -> String {
+        let out = self.run_git(env, args, stdin);
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Run real git, whatever its exit status.
+    pub fn run_git(
+        &self,
+        env: &[(&str, &str)],
+        args: &[&str],
+        stdin: Option<&[u8]>,
+    ) -> std::process::Output {
+        use std::io::Write as _;
+        use std::process::Stdio;
         let mut cmd = Command::new("git");
+        self.env(&mut cmd);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.current_dir(&self.root).args(args);
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("run git");
+        if let Some(mut pipe) = child.stdin.take() {
+            pipe.write_all(stdin.unwrap_or_default()).expect("stdin");
+        }
+        child.wait_with_output().expect("git output")
+    }
+
+    /// Run any program in the world's environment at the root; panics when it fails.
+    pub fn run(&self, program: &str, args: &[&str]) -> String {
+        let mut cmd = Command::new(program);
         self.env(&mut cmd);
         let out = cmd
             .current_dir(&self.root)
             .args(args)
             .output()
-            .expect("run git");
+            .expect("run program");
         assert!(
             out.status.success(),
-            "git {args:?}: {}",
+            "{program} {args:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
