@@ -2,6 +2,7 @@
 //! (`gpg.program`, `gpg.x509.program`). The mapping from gpgme's answer to a [`Verdict`] is
 //! the pure [`classify`], so the rules can be tested without gpg.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use gpgme::{Context, Protocol, Validity};
@@ -79,6 +80,48 @@ pub fn classify(format: Format, sigs: &[SigFacts], min_trust: Option<Trust>) -> 
 pub struct GpgVerifier {
     format: Format,
     ctx: Context,
+    /// What each signing key's listing says, looked up once per key per run.
+    keys: HashMap<String, Option<KeyFacts>>,
+}
+
+/// The parts of a key listing a verdict needs.
+#[derive(Clone, Debug)]
+struct KeyFacts {
+    primary: String,
+    name: Option<String>,
+    email: Option<String>,
+    owner_ultimate: bool,
+}
+
+impl KeyFacts {
+    fn of(key: &gpgme::Key) -> KeyFacts {
+        let mut facts = KeyFacts {
+            primary: key.fingerprint().unwrap_or_default().to_owned(),
+            name: None,
+            email: None,
+            owner_ultimate: key.owner_trust() == Validity::Ultimate,
+        };
+        for uid in key.user_ids() {
+            // An X.509 certificate's first user id is its subject DN, with no name part.
+            let name = uid.name().ok().filter(|n| !n.is_empty());
+            let name = name.or_else(|| {
+                uid.id()
+                    .ok()
+                    .filter(|i| !i.starts_with('<') && !i.is_empty())
+            });
+            if facts.name.is_none() {
+                facts.name = name.map(str::to_owned);
+            }
+            if facts.email.is_none() {
+                let email = uid
+                    .email()
+                    .ok()
+                    .map(|e| e.trim_start_matches('<').trim_end_matches('>'));
+                facts.email = email.filter(|e| !e.is_empty()).map(str::to_owned);
+            }
+        }
+        facts
+    }
 }
 
 impl std::fmt::Debug for GpgVerifier {
@@ -102,7 +145,11 @@ impl GpgVerifier {
         ctx.set_engine_path(program.to_string_lossy().as_ref())
             .map_err(|e| format!("gpgme cannot use {}: {e}", program.display()))?;
         ctx.set_offline(true);
-        Ok(GpgVerifier { format, ctx })
+        Ok(GpgVerifier {
+            format,
+            ctx,
+            keys: HashMap::new(),
+        })
     }
 
     /// Check `signature` over `payload`.
@@ -149,11 +196,6 @@ impl GpgVerifier {
     /// Look the key up for the signer's name and for trust gpgme does not report: it folds
     /// ultimate into full, so an ultimately owner-trusted key is read from the key itself.
     fn facts(&mut self, fpr: String, outcome: Outcome, validity: Validity) -> SigFacts {
-        let key = if outcome == Outcome::NoPubkey {
-            None
-        } else {
-            self.ctx.get_key(fpr.as_str()).ok()
-        };
         let mut trust = match validity {
             Validity::Never => Trust::Never,
             Validity::Marginal => Trust::Marginal,
@@ -161,36 +203,28 @@ impl GpgVerifier {
             Validity::Ultimate => Trust::Ultimate,
             _ => Trust::Undefined,
         };
+        let key = if outcome == Outcome::NoPubkey {
+            None
+        } else {
+            let ctx = &mut self.ctx;
+            self.keys
+                .entry(fpr.clone())
+                .or_insert_with(|| ctx.get_key(fpr.as_str()).ok().map(|k| KeyFacts::of(&k)))
+                .clone()
+        };
         let mut signer = Signer {
             fingerprint: fpr,
             ..Signer::default()
         };
         if let Some(key) = key {
-            if trust == Trust::Fully && key.owner_trust() == Validity::Ultimate {
+            if trust == Trust::Fully && key.owner_ultimate {
                 trust = Trust::Ultimate;
             }
-            if let Ok(primary) = key.fingerprint() {
-                signer.fingerprint = primary.to_owned();
+            if !key.primary.is_empty() {
+                signer.fingerprint = key.primary;
             }
-            for uid in key.user_ids() {
-                // An X.509 certificate's first user id is its subject DN, with no name part.
-                let name = uid.name().ok().filter(|n| !n.is_empty());
-                let name = name.or_else(|| {
-                    uid.id()
-                        .ok()
-                        .filter(|i| !i.starts_with('<') && !i.is_empty())
-                });
-                if signer.name.is_none() {
-                    signer.name = name.map(str::to_owned);
-                }
-                if signer.email.is_none() {
-                    let email = uid
-                        .email()
-                        .ok()
-                        .map(|e| e.trim_start_matches('<').trim_end_matches('>'));
-                    signer.email = email.filter(|e| !e.is_empty()).map(str::to_owned);
-                }
-            }
+            signer.name = key.name;
+            signer.email = key.email;
         }
         SigFacts {
             outcome,
