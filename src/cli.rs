@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::commands::doctor::DoctorArgs;
 use crate::commands::epoch::EpochArgs;
 use crate::commands::verify::VerifyArgs;
 use crate::commands::version::VersionArgs;
@@ -38,6 +39,14 @@ pub enum Command {
     /// outside a git repository too. With --bump, prints the version a release with that bump
     /// would make, writing nothing.
     Version(VersionArgs),
+
+    /// Check that signing is set up and working, with the exact command that fixes each problem.
+    ///
+    /// One line per check (pass, warn, fail, skip) and a hint; exits 1 when any check fails
+    /// (warnings do not). Inside a repository it checks the repository too. It makes a real
+    /// throw-away signature with your configuration, under a time limit
+    /// (GIT_SECURE_RELEASE_SIGN_TIMEOUT seconds, default 10), without touching the repository.
+    Doctor(DoctorArgs),
 
     /// Verify that HEAD, release tags, named revisions or a commit range are validly signed.
     ///

@@ -47,6 +47,12 @@ pub fn trace(message: &str) {
     let _ = writeln!(stderr, "trace: {message}");
 }
 
+/// Print a note (progress, what was done) to stderr.
+pub fn note(message: &str) {
+    let mut stderr = anstream::stderr().lock();
+    let _ = writeln!(stderr, "{message}");
+}
+
 /// Print a warning to stderr.
 pub fn warn(message: &str) {
     let mut stderr = anstream::stderr().lock();

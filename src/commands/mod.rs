@@ -1,5 +1,6 @@
 //! One file per subcommand; this is only the dispatch.
 
+pub mod doctor;
 pub mod epoch;
 mod repo;
 pub mod verify;
@@ -11,6 +12,7 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Version(args) => version::run(&args),
+        Command::Doctor(args) => doctor::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Epoch(args) => epoch::run(&args),
     }

@@ -6,8 +6,10 @@
 pub mod allowed_signers;
 pub mod engine;
 pub mod gpg;
+pub mod keys;
 pub mod object;
 pub mod ssh;
+pub mod testsig;
 
 use std::fmt;
 

@@ -1,0 +1,149 @@
+//! The repository checks: HEAD and the release tags validly signed, and the project's
+//! version in step with the newest release tag.
+
+use super::{Check, World};
+use crate::git::tags;
+use crate::project::Project;
+use crate::signing::engine::{Engine, VerifyConfig};
+use crate::signing::object;
+
+pub fn checks(world: &World) -> Vec<Check> {
+    let ids = ["repo.head-signed", "repo.tags-signed", "repo.version"];
+    let Some(repo) = &world.repo else {
+        return ids
+            .iter()
+            .map(|id| Check::skip(id, "skipped: not inside a git repository"))
+            .collect();
+    };
+    let base = repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf();
+    let mut engine = match VerifyConfig::from_git(&world.config, &base) {
+        Ok(c) => Engine::new(c),
+        Err(e) => {
+            return ids[..2]
+                .iter()
+                .map(|id| Check::fail(id, e.to_string(), e.hint()))
+                .chain([version(world, repo)])
+                .collect()
+        }
+    };
+    let sha256 = repo
+        .head()
+        .ok()
+        .and_then(|h| h.target())
+        .is_some_and(|o| o.as_bytes().len() == 32);
+    let read = |oid: git2::Oid| {
+        repo.odb()
+            .and_then(|db| db.read(oid).map(|o| (o.kind(), o.data().to_vec())))
+    };
+    let head = match repo.head().ok().and_then(|h| h.target()) {
+        None => Check::skip("repo.head-signed", "skipped: no commit yet"),
+        Some(oid) => {
+            match read(oid).map(|(_, raw)| engine.verify(&object::split_commit(&raw, sha256))) {
+                Ok(Ok(v)) if v.status.passes() => {
+                    Check::pass("repo.head-signed", format!("HEAD is signed ({})", v.status))
+                }
+                Ok(Ok(v)) => Check::fail(
+                    "repo.head-signed",
+                    format!("HEAD is {}: {}", v.status, v.message),
+                    "git commit --amend --no-edit -S   (before it is pushed)",
+                ),
+                Ok(Err(e)) => Check::fail("repo.head-signed", e.to_string(), e.hint()),
+                Err(e) => Check::fail(
+                    "repo.head-signed",
+                    format!("cannot read HEAD: {}", e.message()),
+                    "git fsck",
+                ),
+            }
+        }
+    };
+    let release = tags::release_tags(repo).unwrap_or_default();
+    let mut bad = Vec::new();
+    for tag in &release {
+        let Ok(reference) = repo.find_reference(&format!("refs/tags/{}", tag.name)) else {
+            continue;
+        };
+        let Some(oid) = reference.target() else {
+            continue;
+        };
+        let status = match read(oid) {
+            Ok((git2::ObjectType::Tag, raw)) => {
+                let signed = object::split_tag(&raw);
+                match engine.verify(&signed) {
+                    Ok(v)
+                        if v.status.passes()
+                            && signed.tag_name.as_deref() == Some(tag.name.as_str()) =>
+                    {
+                        None
+                    }
+                    Ok(v) if v.status.passes() => Some("tag-name-mismatch".to_owned()),
+                    Ok(v) => Some(v.status.to_string()),
+                    Err(e) => Some(e.to_string()),
+                }
+            }
+            Ok(_) => Some("lightweight".to_owned()),
+            Err(e) => Some(e.message().to_owned()),
+        };
+        if let Some(status) = status {
+            bad.push(format!("{} ({status})", tag.name));
+        }
+    }
+    let tags_check = if release.is_empty() {
+        Check::pass("repo.tags-signed", "no release tags yet")
+    } else if bad.is_empty() {
+        Check::pass(
+            "repo.tags-signed",
+            format!("all {} release tags are signed", release.len()),
+        )
+    } else {
+        Check::fail(
+            "repo.tags-signed",
+            format!("{} of {} release tags are not validly signed: {}", bad.len(), release.len(), bad.join(", ")),
+            "git tag -f -s <tag> <tag>^{} -m \"Release <version>\"   (for each; push with --force if it was published)",
+        )
+    };
+    vec![head, tags_check, version(world, repo)]
+}
+
+fn version(world: &World, repo: &git2::Repository) -> Check {
+    let id = "repo.version";
+    let start = if world.cwd.starts_with(repo.workdir().unwrap_or(repo.path())) {
+        world.cwd.clone()
+    } else {
+        repo.workdir().unwrap_or(repo.path()).to_path_buf()
+    };
+    let project = match Project::discover(&start) {
+        Ok(p) => p,
+        Err(e) => {
+            let hint = e
+                .hint()
+                .unwrap_or_else(|| "git secure-release version".into());
+            return Check::fail(
+                id,
+                format!("the project's version cannot be read: {e}"),
+                hint,
+            );
+        }
+    };
+    let release = tags::release_tags(repo).unwrap_or_default();
+    let newest = tags::newest(&release);
+    let Some(current) = project.version() else {
+        return Check::pass(
+            id,
+            match newest {
+                Some(t) => format!("the version comes from tags: {} ({})", t.version, t.name),
+                None => "the version comes from tags; no release tag yet".to_owned(),
+            },
+        );
+    };
+    let text = project.version_text.clone().unwrap_or_default();
+    match newest {
+        None => Check::pass(id, format!("{text} ({}), no release tag yet", project.layout.name())),
+        Some(t) if current == t.version => Check::pass(id, format!("{text}, as tagged {}", t.name)),
+        Some(t) if current > t.version => Check::pass(id, format!("{text}, not yet released (newest tag {})", t.name)),
+        Some(t) => Check::fail(
+            id,
+            format!("the project says {text} but the newest release tag {} is {}", t.name, t.version),
+            format!("bump the version past it: git secure-release version --bump patch, then release; the files: {}", project.files().join(", ")),
+        ),
+    }
+}

@@ -1,0 +1,263 @@
+//! A throw-away signature made exactly as git makes one (`git commit-tree -S` with the user's
+//! whole configuration: gpg.format, gpg.program, user.signingkey, ssh, x509), under a time
+//! limit, so that a locked key, a missing pinentry or agent is found before anything is
+//! written. The commit goes to a temporary object directory: the repository is not touched.
+
+use std::io::Read as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Why no test signature could be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignFailure {
+    pub message: String,
+    pub hint: String,
+}
+
+/// The time limit: `GIT_SECURE_RELEASE_SIGN_TIMEOUT` seconds, else 10.
+pub fn time_limit() -> Duration {
+    let secs = std::env::var("GIT_SECURE_RELEASE_SIGN_TIMEOUT")
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .filter(|s| *s > 0.0)
+        .unwrap_or(10.0);
+    Duration::from_secs_f64(secs)
+}
+
+/// Name the cause of a failed signature from what git and the signing program said.
+pub fn diagnose(stderr: &str) -> SignFailure {
+    let lower = stderr.to_ascii_lowercase();
+    let detail = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("[GNUPG:]"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let (message, hint) = if lower.contains("inappropriate ioctl") {
+        (
+            "gpg needs a passphrase but has no terminal to ask on",
+            "in your shell: export GPG_TTY=$(tty)   (and add it to your shell's profile)",
+        )
+    } else if lower.contains("no pinentry") || lower.contains("pinentry") {
+        (
+            "gpg needs a passphrase but cannot start a pinentry to ask for it",
+            "install a pinentry (apt-get install pinentry-curses) or set pinentry-program in ~/.gnupg/gpg-agent.conf, then: gpgconf --kill gpg-agent",
+        )
+    } else if lower.contains("bad passphrase")
+        || lower.contains("operation cancelled")
+        || lower.contains("canceled")
+    {
+        (
+            "the key's passphrase was not given",
+            "unlock the key once in a terminal, so gpg-agent caches it: echo test | gpg --clearsign > /dev/null",
+        )
+    } else if lower.contains("no secret key")
+        || lower.contains("secret key not available")
+        || lower.contains("unusable secret key")
+    {
+        (
+            "gpg has no usable secret key for user.signingkey",
+            "list your keys with `gpg --list-secret-keys --keyid-format=long`, then: git config --global user.signingkey <fingerprint>",
+        )
+    } else if lower.contains("please tell me who you are") || lower.contains("empty ident") {
+        (
+            "git has no committer identity",
+            "git config --global user.name \"Your Name\" && git config --global user.email you@example.com",
+        )
+    } else if lower.contains("user.signingkey needs to be set") {
+        (
+            "ssh signing needs user.signingkey",
+            "git config --global user.signingkey ~/.ssh/id_ed25519.pub",
+        )
+    } else if lower.contains("agent")
+        && (lower.contains("refused") || lower.contains("no such") || lower.contains("could not"))
+    {
+        (
+            "the ssh or gpg agent could not be reached",
+            "start the agent and add the key: eval \"$(ssh-agent)\" && ssh-add  (or: gpgconf --launch gpg-agent)",
+        )
+    } else if lower.contains("cannot run") || lower.contains("no such file") {
+        (
+            "the signing program could not be run",
+            "check gpg.program (or gpg.ssh.program, gpg.x509.program): git config --get gpg.program",
+        )
+    } else {
+        (
+            "git could not make a signature",
+            "try it by hand to see the full error: git commit --allow-empty -S -m test  (in a scratch repository)",
+        )
+    };
+    SignFailure {
+        message: if detail.is_empty() {
+            message.to_owned()
+        } else {
+            format!("{message}: {detail}")
+        },
+        hint: hint.to_owned(),
+    }
+}
+
+struct Finished {
+    ok: bool,
+    stdout: Vec<u8>,
+    stderr: String,
+}
+
+/// Run `cmd` to the end, or kill it and everything it started when `limit` passes.
+fn run_limited(mut cmd: Command, limit: Duration) -> Result<Finished, SignFailure> {
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().map_err(|e| SignFailure {
+        message: format!("cannot run git: {e}"),
+        hint: "install git and make sure it is on PATH".into(),
+    })?;
+    let mut stdout_pipe = child.stdout.take();
+    let mut stderr_pipe = child.stderr.take();
+    let out_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(p) = stdout_pipe.as_mut() {
+            let _ = p.read_to_end(&mut buf);
+        }
+        buf
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(p) = stderr_pipe.as_mut() {
+            let _ = p.read_to_end(&mut buf);
+        }
+        buf
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            break Some(status);
+        }
+        if start.elapsed() >= limit {
+            // Kill the whole group: git, gpg, and whatever gpg started to ask for a passphrase.
+            let _ = Command::new("kill")
+                .args(["-KILL", &format!("-{}", child.id())])
+                .status();
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let stdout = out_reader.join().unwrap_or_default();
+    let stderr = String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).into_owned();
+    match status {
+        Some(status) => Ok(Finished {
+            ok: status.success(),
+            stdout,
+            stderr,
+        }),
+        None => Err(SignFailure {
+            message: format!(
+                "signing did not finish within {:.0} s: gpg or ssh is most likely waiting for a passphrase nobody can type",
+                limit.as_secs_f64()
+            ),
+            hint: "unlock the key in a terminal first (echo test | gpg --clearsign > /dev/null), or add it to the agent (ssh-add), and export GPG_TTY=$(tty)".into(),
+        }),
+    }
+}
+
+/// Make a signed commit of the empty tree with git, as `git commit -S` would sign it, and
+/// return its raw bytes. `repo_dir` is the work tree (its configuration applies); outside a
+/// repository, a scratch repository is used.
+pub fn make(
+    repo_dir: Option<&Path>,
+    git_dir: Option<&Path>,
+    limit: Duration,
+) -> Result<Vec<u8>, SignFailure> {
+    let scratch = tempfile::Builder::new()
+        .prefix("gsr-sign")
+        .tempdir()
+        .map_err(|e| SignFailure {
+            message: format!("cannot make a temporary folder: {e}"),
+            hint: "check that TMPDIR is writable".into(),
+        })?;
+    let objects = scratch.path().join("objects");
+    std::fs::create_dir_all(&objects).map_err(|e| SignFailure {
+        message: format!("cannot make a temporary folder: {e}"),
+        hint: "check that TMPDIR is writable".into(),
+    })?;
+    let dir = match repo_dir {
+        Some(d) => d.to_path_buf(),
+        None => {
+            let repo = scratch.path().join("repo");
+            let init = Command::new("git").args(["init", "-q"]).arg(&repo).output();
+            if !init.is_ok_and(|o| o.status.success()) {
+                return Err(SignFailure {
+                    message: "cannot make a scratch repository for the test signature".into(),
+                    hint: "check that git works: git --version".into(),
+                });
+            }
+            repo
+        }
+    };
+    let git = |args: &[&str]| {
+        let mut cmd = Command::new("git");
+        cmd.current_dir(&dir)
+            .args(args)
+            .env("GIT_OBJECT_DIRECTORY", &objects)
+            .env("GIT_TERMINAL_PROMPT", "0");
+        if let Some(alternates) = git_dir.map(|g| g.join("objects")) {
+            cmd.env("GIT_ALTERNATE_OBJECT_DIRECTORIES", alternates);
+        }
+        cmd
+    };
+    let tree = run_limited(git(&["mktree"]), limit)?;
+    let tree_id = String::from_utf8_lossy(&tree.stdout).trim().to_owned();
+    if !tree.ok || tree_id.is_empty() {
+        return Err(diagnose(&tree.stderr));
+    }
+    let commit = run_limited(
+        git(&[
+            "commit-tree",
+            "-S",
+            &tree_id,
+            "-m",
+            "git secure-release: test signature",
+        ]),
+        limit,
+    )?;
+    let commit_id = String::from_utf8_lossy(&commit.stdout).trim().to_owned();
+    if !commit.ok || commit_id.is_empty() {
+        return Err(diagnose(&commit.stderr));
+    }
+    let raw = run_limited(git(&["cat-file", "commit", &commit_id]), limit)?;
+    if !raw.ok {
+        return Err(diagnose(&raw.stderr));
+    }
+    Ok(raw.stdout)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::diagnose;
+
+    #[test]
+    fn names_the_cause_of_common_failures() {
+        let cases = [
+            ("error: gpg failed to sign the data:\ngpg: signing failed: Inappropriate ioctl for device", "GPG_TTY"),
+            ("gpg: signing failed: No pinentry", "pinentry"),
+            ("gpg: skipped \"X\": No secret key", "list-secret-keys"),
+            ("*** Please tell me who you are.", "user.email"),
+            ("something new", "scratch repository"),
+        ];
+        for (stderr, hint) in cases {
+            assert!(
+                diagnose(stderr).hint.contains(hint),
+                "{stderr}: {:?}",
+                diagnose(stderr)
+            );
+        }
+        assert!(diagnose("gpg: signing failed: No pinentry")
+            .message
+            .contains("No pinentry"));
+    }
+}
