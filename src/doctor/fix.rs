@@ -58,12 +58,16 @@ pub fn apply(world: &World) -> Result<Fixed, String> {
                 .refused
                 .push(format!("user.signingkey: {} is not found", setup.program)),
             (Some(email), Ok(program)) => {
-                let usable: Vec<_> =
-                    keys::secret_keys(setup.format, &program, Some(&format!("<{email}>")))
-                        .map_err(|e| format!("cannot list secret keys: {e}"))?
-                        .into_iter()
-                        .filter(|k| k.usable() && k.has_email(email))
-                        .collect();
+                let usable: Vec<_> = keys::secret_keys_limited(
+                    setup.format,
+                    &program,
+                    Some(&format!("<{email}>")),
+                    crate::signing::testsig::time_limit(),
+                )
+                .map_err(|e| format!("cannot list secret keys: {e}"))?
+                .into_iter()
+                .filter(|k| k.usable() && k.has_email(email))
+                .collect();
                 match usable.as_slice() {
                     [one] => set("user.signingkey", &one.fingerprint)?,
                     [] => fixed.refused.push(format!(

@@ -257,7 +257,7 @@ fn publish_workflow(workflows: &[Workflow]) -> Check {
                     id,
                     format!(
                         "{}:{}: job {job_name} publishes with trusted publishing",
-                        wf.name, job.line
+                        wf.name, name.line
                     ),
                 );
             }
@@ -279,7 +279,7 @@ fn publish_workflow(workflows: &[Workflow]) -> Check {
                 };
                 near = Some(format!(
                     "{}:{}: job {job_name} publishes to PyPI but lacks {missing}",
-                    wf.name, job.line
+                    wf.name, name.line
                 ));
             }
         }
@@ -501,7 +501,7 @@ mod tests {
         }];
         let p = publish_workflow(&wf);
         assert_eq!(p.status, super::super::CheckStatus::Pass, "{p:?}");
-        assert!(p.message.contains("publish.yml:13"));
+        assert!(p.message.contains("publish.yml:12"), "{}", p.message);
         let pin = pinned_actions(&wf);
         assert_eq!(pin.status, super::super::CheckStatus::Warn);
         assert!(

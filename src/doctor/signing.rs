@@ -226,7 +226,12 @@ fn gpg_key(world: &World, setup: &SigningSetup, program: &Path) -> Vec<Check> {
         out.extend(skip_rest("skipped: no signing key"));
         return out;
     };
-    let found = match keys::secret_keys(setup.format, program, Some(&spec)) {
+    let found = match keys::secret_keys_limited(
+        setup.format,
+        program,
+        Some(&spec),
+        testsig::time_limit(),
+    ) {
         Ok(k) => k,
         Err(e) => {
             let mut out = vec![Check::fail(

@@ -121,6 +121,33 @@ fn describe(key: &gpgme::Key) -> KeyInfo {
     }
 }
 
+/// [`secret_keys`], given up after `limit`: gpgme runs the program (even for `--version`),
+/// and a program that hangs must not hang the caller.
+pub fn secret_keys_limited(
+    format: Format,
+    program: &Path,
+    pattern: Option<&str>,
+    limit: std::time::Duration,
+) -> Result<Vec<KeyInfo>, String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let program_owned = program.to_path_buf();
+    let pattern_owned = pattern.map(str::to_owned);
+    std::thread::spawn(move || {
+        let _ = tx.send(secret_keys(
+            format,
+            &program_owned,
+            pattern_owned.as_deref(),
+        ));
+    });
+    rx.recv_timeout(limit).unwrap_or_else(|_| {
+        Err(format!(
+            "{} did not answer within {:.0} s",
+            program.display(),
+            limit.as_secs_f64()
+        ))
+    })
+}
+
 /// The secret keys `pattern` names (as gpg reads a key specification), or all of them.
 pub fn secret_keys(
     format: Format,

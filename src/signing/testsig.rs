@@ -104,6 +104,17 @@ struct Finished {
     stderr: String,
 }
 
+/// Kill the process group `pid` leads (the child was started as a group leader).
+fn kill_group(pid: u32) {
+    #[cfg(unix)]
+    if let Some(pid) = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+    }
+}
+
 /// Run `cmd` to the end, or kill it and everything it started when `limit` passes.
 fn run_limited(mut cmd: Command, limit: Duration) -> Result<Finished, SignFailure> {
     #[cfg(unix)]
@@ -138,9 +149,7 @@ fn run_limited(mut cmd: Command, limit: Duration) -> Result<Finished, SignFailur
         }
         if start.elapsed() >= limit {
             // Kill the whole group: git, gpg, and whatever gpg started to ask for a passphrase.
-            let _ = Command::new("kill")
-                .args(["-KILL", &format!("-{}", child.id())])
-                .status();
+            kill_group(child.id());
             let _ = child.kill();
             let _ = child.wait();
             break None;

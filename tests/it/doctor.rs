@@ -1,0 +1,556 @@
+//! `doctor` (contract §2.2) in hermetic worlds with real gpg and ssh-keygen: each check's
+//! failure with its hint, `--fix` (repository and global), and the practice warnings.
+
+use serde_json::Value;
+
+use crate::common::keys::EMAIL;
+use crate::common::{json, stderr, World};
+
+const IDS: [&str; 17] = [
+    "git",
+    "identity",
+    "signing.format",
+    "signing.key",
+    "signing.key-expiry",
+    "signing.key-identity",
+    "signing.commit-default",
+    "signing.tag-default",
+    "signing.test",
+    "repo.head-signed",
+    "repo.tags-signed",
+    "repo.version",
+    "practice.security-policy",
+    "practice.dependabot",
+    "practice.publish-workflow",
+    "practice.pinned-actions",
+    "practice.hashed-requirements",
+];
+
+/// Run doctor --json (plus `extra`) and return (exit code, report).
+fn doctor(w: &World, extra: &[&str]) -> (i32, Value) {
+    let mut args = vec!["doctor", "--json"];
+    args.extend(extra);
+    let out = w.cmd(&args);
+    let code = out.get_output().status.code().unwrap_or(-1);
+    (code, json(&out))
+}
+
+fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["checks"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["id"] == id))
+        .unwrap_or_else(|| panic!("no check {id} in {report}"))
+}
+
+fn status(report: &Value, id: &str) -> String {
+    check(report, id)["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A repository with a pyproject, identity set, and one commit.
+fn project_world() -> World {
+    let w = World::new();
+    w.write(
+        "pyproject.toml",
+        "[project]\nname = \"demo\"\nversion = \"0.1.0\"\n",
+    );
+    w.repo();
+    w
+}
+
+#[test]
+fn nothing_configured_fails_with_hints_in_contract_order() {
+    let w = project_world();
+    w.gnupghome();
+    w.commit("one", false);
+    let (code, report) = doctor(&w, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(report["ok"], false);
+    let ids: Vec<&str> = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| c["id"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(ids, IDS);
+    for c in report["checks"].as_array().expect("checks") {
+        let keys: Vec<&str> = c
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys.len(), 4, "{c}");
+        assert!(["pass", "warn", "fail", "skip"].contains(&c["status"].as_str().unwrap_or("")));
+    }
+    for id in [
+        "signing.key",
+        "signing.commit-default",
+        "signing.tag-default",
+        "signing.test",
+        "repo.head-signed",
+    ] {
+        assert_eq!(status(&report, id), "fail", "{id}");
+        assert!(
+            !check(&report, id)["hint"].as_str().unwrap_or("").is_empty(),
+            "{id} has no hint"
+        );
+    }
+    assert!(check(&report, "signing.key")["hint"]
+        .as_str()
+        .unwrap_or("")
+        .contains("gpg --quick-gen-key"));
+    assert_eq!(
+        check(&report, "signing.commit-default")["hint"],
+        "git config commit.gpgsign true"
+    );
+    assert_eq!(
+        check(&report, "signing.tag-default")["hint"],
+        "git config tag.gpgSign true"
+    );
+    assert_eq!(status(&report, "git"), "pass");
+    assert_eq!(status(&report, "identity"), "pass");
+    assert_eq!(status(&report, "repo.version"), "pass");
+    // The text form: a line per check, the hint under each failure.
+    let out = w.cmd(&["doctor"]).code(1);
+    let text = crate::common::stdout(&out);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("fail signing.commit-default")),
+        "{text}"
+    );
+    assert!(
+        text.contains("fix: git config commit.gpgsign true"),
+        "{text}"
+    );
+    assert!(stderr(&out).contains("checks failed"));
+}
+
+#[test]
+fn fix_then_a_clean_pass() {
+    let w = project_world();
+    let fpr = w.gen_key_in(
+        &w.gnupghome(),
+        &format!("Test Author <{EMAIL}>"),
+        &[],
+        "never",
+    );
+    w.commit("one", true); // signed with the key found by the committer identity
+    let (code, report) = doctor(&w, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        status(&report, "signing.key"),
+        "pass",
+        "found through the identity: {report}"
+    );
+    let out = w.cmd(&["doctor", "--fix"]).success();
+    let err = stderr(&out);
+    assert!(
+        err.contains("fixed: commit.gpgsign = true (local)"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("fixed: user.signingkey = {fpr} (local)")),
+        "{err}"
+    );
+    assert_eq!(w.git(&["config", "--local", "user.signingkey"]).trim(), fpr);
+    assert_eq!(w.git(&["config", "--local", "tag.gpgSign"]).trim(), "true");
+    let (code, report) = doctor(&w, &[]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["ok"], true);
+    let failing: Vec<&Value> = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .collect();
+    assert!(failing.is_empty(), "{failing:?}");
+    // Nothing left to fix the second time.
+    let out = w.cmd(&["doctor", "--fix"]).success();
+    assert!(stderr(&out).contains("nothing to fix"));
+}
+
+#[test]
+fn fix_global_writes_the_users_config_not_the_repositorys() {
+    let w = project_world();
+    w.gen_key_in(
+        &w.gnupghome(),
+        &format!("Test Author <{EMAIL}>"),
+        &[],
+        "never",
+    );
+    w.cmd(&["doctor", "--fix", "--global"]);
+    let global =
+        std::fs::read_to_string(w.home().join(".gitconfig")).expect("global config written");
+    assert!(
+        global.contains("gpgsign = true") && global.contains("signingkey"),
+        "{global}"
+    );
+    let local = std::fs::read_to_string(w.root.join(".git/config")).expect("local config");
+    assert!(
+        !local.contains("gpgsign") && !local.contains("signingkey"),
+        "{local}"
+    );
+    // Outside a repository, --fix needs --global.
+    let outside = World::new();
+    let out = outside.cmd(&["doctor", "--fix"]).code(1);
+    assert!(stderr(&out).contains("--global"), "{}", stderr(&out));
+    outside.cmd(&["doctor", "--global"]).code(2);
+}
+
+#[test]
+fn fix_refuses_to_choose_between_two_keys() {
+    let w = project_world();
+    let home = w.gnupghome();
+    let a = w.gen_key_in(&home, &format!("Test Author <{EMAIL}>"), &[], "never");
+    let b = w.gen_key_in(
+        &home,
+        &format!("Test Author (work) <{EMAIL}>"),
+        &[],
+        "never",
+    );
+    let out = w.cmd(&["doctor", "--fix"]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("not fixed: user.signingkey: 2 usable secret keys")
+            && err.contains(&a)
+            && err.contains(&b),
+        "{err}"
+    );
+    assert!(w
+        .run_git(&[], &["config", "user.signingkey"], None)
+        .stdout
+        .is_empty());
+    assert_eq!(
+        w.git(&["config", "commit.gpgsign"]).trim(),
+        "true",
+        "the other fixes still apply"
+    );
+}
+
+#[test]
+fn expired_and_revoked_keys_fail_signing_key() {
+    let w = project_world();
+    let home = w.gnupghome();
+    let old = w.gen_key_in(
+        &home,
+        "Old <old@example.com>",
+        &["--faked-system-time", "20200101T000000!"],
+        "1y",
+    );
+    w.git(&["config", "user.signingkey", &old]);
+    let (_, report) = doctor(&w, &[]);
+    assert_eq!(status(&report, "signing.key"), "fail");
+    let message = check(&report, "signing.key")["message"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
+    assert!(
+        message.contains("expired on 2021-01-01") || message.contains("expired on 2020-12-31"),
+        "{message}"
+    );
+    assert!(check(&report, "signing.key")["hint"]
+        .as_str()
+        .unwrap_or("")
+        .contains("--quick-set-expire"));
+
+    let fpr = w.signing_key();
+    let cert =
+        std::fs::read_to_string(home.join(format!("openpgp-revocs.d/{fpr}.rev"))).expect("cert");
+    w.gpg_in(
+        "gpg",
+        &home,
+        &["--import"],
+        Some(cert.replace(":-----BEGIN", "-----BEGIN").as_bytes()),
+    );
+    let (_, report) = doctor(&w, &[]);
+    assert_eq!(status(&report, "signing.key"), "fail");
+    assert!(check(&report, "signing.key")["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("revoked"));
+    assert_eq!(
+        status(&report, "signing.test"),
+        "fail",
+        "gpg refuses to sign with it too"
+    );
+}
+
+#[test]
+fn key_expiring_soon_and_key_without_the_email_warn() {
+    let w = project_world();
+    let home = w.gnupghome();
+    let soon = w.gen_key_in(&home, &format!("Test Author <{EMAIL}>"), &[], "10d");
+    w.git(&["config", "user.signingkey", &soon]);
+    let (_, report) = doctor(&w, &[]);
+    assert_eq!(status(&report, "signing.key"), "pass");
+    assert_eq!(status(&report, "signing.key-expiry"), "warn");
+    assert!(
+        check(&report, "signing.key-expiry")["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("in 9 days")
+            || check(&report, "signing.key-expiry")["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("in 10 days")
+    );
+    assert_eq!(status(&report, "signing.key-identity"), "pass");
+
+    let other = w.gen_key_in(&home, "Someone Else <else@example.org>", &[], "never");
+    w.git(&["config", "user.signingkey", &other]);
+    let (_, report) = doctor(&w, &[]);
+    assert_eq!(status(&report, "signing.key-expiry"), "pass");
+    assert_eq!(status(&report, "signing.key-identity"), "warn");
+    assert!(check(&report, "signing.key-identity")["hint"]
+        .as_str()
+        .unwrap_or("")
+        .contains("--quick-add-uid"));
+}
+
+#[test]
+fn ssh_format_with_a_key_file_and_with_a_missing_one() {
+    let w = project_world();
+    let public = w.ssh_key("id");
+    w.use_ssh("id", Some(&format!("{EMAIL} {public}\n")));
+    let (_, report) = doctor(&w, &[]);
+    assert_eq!(status(&report, "signing.format"), "pass");
+    assert_eq!(status(&report, "signing.key"), "pass", "{report}");
+    assert_eq!(status(&report, "signing.test"), "pass", "{report}");
+    assert_eq!(status(&report, "signing.key-expiry"), "skip");
+
+    w.git(&[
+        "config",
+        "user.signingkey",
+        &w.home().join("missing_key").to_string_lossy(),
+    ]);
+    let (_, report) = doctor(&w, &[]);
+    assert_eq!(status(&report, "signing.key"), "fail");
+    assert!(check(&report, "signing.key")["hint"]
+        .as_str()
+        .unwrap_or("")
+        .contains("ssh-keygen -t ed25519"));
+    assert_eq!(status(&report, "signing.test"), "fail");
+
+    // Signing works but nothing is configured to verify it.
+    w.use_ssh("id", None);
+    w.git(&["config", "--unset", "gpg.ssh.allowedSignersFile"]);
+    let (_, report) = doctor(&w, &[]);
+    assert_eq!(status(&report, "signing.test"), "fail");
+    assert!(check(&report, "signing.test")["hint"]
+        .as_str()
+        .unwrap_or("")
+        .contains("allowedSignersFile"));
+}
+
+#[test]
+fn missing_signing_program_fails_signing_format() {
+    let w = project_world();
+    w.git(&["config", "gpg.program", "/nonexistent/gpg"]);
+    let (_, report) = doctor(&w, &[]);
+    assert_eq!(status(&report, "signing.format"), "fail");
+    assert!(check(&report, "signing.format")["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("gpg.program"));
+    assert_eq!(status(&report, "signing.key"), "skip");
+    w.git(&["config", "gpg.format", "pgp"]);
+    let (_, report) = doctor(&w, &[]);
+    assert_eq!(status(&report, "signing.format"), "fail");
+    assert_eq!(
+        check(&report, "signing.format")["hint"],
+        "git config gpg.format openpgp"
+    );
+}
+
+#[test]
+fn locked_key_without_pinentry_fails_the_test_signature_fast() {
+    let w = project_world();
+    let home = w.gnupghome();
+    w.gpg_in(
+        "gpg",
+        &home,
+        &[
+            "--pinentry-mode",
+            "loopback",
+            "--passphrase",
+            "secret",
+            "--quick-gen-key",
+            &format!("Test Author <{EMAIL}>"),
+            "ed25519",
+            "sign",
+            "never",
+        ],
+        None,
+    );
+    std::fs::write(
+        home.join("gpg-agent.conf"),
+        "pinentry-program /nonexistent/pinentry\n",
+    )
+    .expect("conf");
+    w.run("gpgconf", &["--kill", "gpg-agent"]);
+    w.set_env("GNUPGHOME", &home);
+    let (_, report) = doctor(&w, &[]);
+    assert_eq!(status(&report, "signing.key"), "pass");
+    assert_eq!(status(&report, "signing.test"), "fail", "{report}");
+    let test = check(&report, "signing.test");
+    assert!(
+        test["message"].as_str().unwrap_or("").contains("pinentry"),
+        "{test}"
+    );
+    assert!(
+        test["hint"].as_str().unwrap_or("").contains("pinentry"),
+        "{test}"
+    );
+}
+
+#[test]
+fn a_signing_program_that_hangs_is_stopped_at_the_time_limit() {
+    let w = project_world();
+    w.signing_key();
+    // Like gpg waiting for a passphrase: it answers everything but a signature.
+    let hang = w.script(
+        "gpg-hang",
+        "case \"$*\" in *-bsau*) sleep 60 ;; esac\nexec gpg \"$@\"",
+    );
+    w.git(&["config", "gpg.program", &hang.to_string_lossy()]);
+    w.set_env("GIT_SECURE_RELEASE_SIGN_TIMEOUT", "1");
+    let (_, report) = doctor(&w, &[]);
+    let test = check(&report, "signing.test");
+    assert_eq!(test["status"], "fail");
+    assert!(
+        test["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("did not finish within 1 s"),
+        "{test}"
+    );
+    assert!(
+        test["hint"].as_str().unwrap_or("").contains("GPG_TTY"),
+        "{test}"
+    );
+}
+
+#[test]
+fn outside_a_repository_the_repo_checks_skip() {
+    let w = World::new();
+    w.gnupghome();
+    std::fs::write(
+        w.home().join(".gitconfig"),
+        "[user]\n\tname = Test Author\n\temail = author@example.com\n",
+    )
+    .expect("write");
+    let (code, report) = doctor(&w, &[]);
+    assert_eq!(code, 1);
+    for id in ["repo.head-signed", "repo.tags-signed", "repo.version"] {
+        assert_eq!(status(&report, id), "skip", "{id}");
+    }
+    assert_eq!(status(&report, "identity"), "pass");
+    assert_eq!(
+        check(&report, "signing.commit-default")["hint"],
+        "git config --global commit.gpgsign true"
+    );
+}
+
+#[test]
+fn repo_checks_follow_signatures_and_the_version() {
+    let w = project_world();
+    w.signing_key();
+    w.commit("one", true);
+    w.git(&["tag", "-s", "v0.1.0", "-m", "Release 0.1.0"]);
+    w.git(&["tag", "v0.0.9"]);
+    let (_, report) = doctor(&w, &[]);
+    assert_eq!(status(&report, "repo.head-signed"), "pass");
+    assert_eq!(status(&report, "repo.tags-signed"), "fail");
+    assert!(check(&report, "repo.tags-signed")["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("v0.0.9 (lightweight)"));
+    assert_eq!(status(&report, "repo.version"), "pass");
+    w.git(&["tag", "-d", "v0.0.9"]);
+    w.git(&["tag", "-s", "v0.2.0", "-m", "Release 0.2.0"]);
+    let (_, report) = doctor(&w, &[]);
+    assert_eq!(status(&report, "repo.tags-signed"), "pass");
+    assert_eq!(
+        status(&report, "repo.version"),
+        "fail",
+        "0.1.0 is behind v0.2.0"
+    );
+    assert!(check(&report, "repo.version")["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("v0.2.0"));
+}
+
+const GOOD_WORKFLOW: &str = "on:\n  push:\n    tags: ['v*']\njobs:\n  publish:\n    runs-on: ubuntu-latest\n    environment: pypi\n    permissions:\n      id-token: write\n    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n      - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4\n";
+
+#[test]
+fn practice_warnings_and_their_passes() {
+    let w = project_world();
+    let (_, report) = doctor(&w, &[]);
+    for id in [
+        "practice.security-policy",
+        "practice.dependabot",
+        "practice.publish-workflow",
+    ] {
+        assert_eq!(status(&report, id), "warn", "{id}");
+    }
+    w.write(
+        ".github/workflows/release.yml",
+        GOOD_WORKFLOW
+            .replace("    environment: pypi\n", "")
+            .replace("11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2", "v4"),
+    );
+    w.write(
+        "requirements/dev.txt",
+        "pytest==8.0.0 \\\n    --hash=sha256:aaa\nruff==0.5.0\n",
+    );
+    let (code, report) = doctor(&w, &[]);
+    assert_ne!(code, 2);
+    let publish = check(&report, "practice.publish-workflow");
+    assert_eq!(publish["status"], "warn");
+    assert!(publish["message"].as_str().unwrap_or("").contains(".github/workflows/release.yml:5: job publish publishes to PyPI but lacks an `environment`"), "{publish}");
+    let pins = check(&report, "practice.pinned-actions");
+    assert_eq!(pins["status"], "warn");
+    assert!(
+        pins["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains(".github/workflows/release.yml:10: actions/checkout@v4"),
+        "{pins}"
+    );
+    let hashes = check(&report, "practice.hashed-requirements");
+    assert_eq!(hashes["status"], "warn");
+    assert!(
+        hashes["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("requirements/dev.txt:3"),
+        "{hashes}"
+    );
+
+    w.write("SECURITY.md", "Report privately.\n");
+    w.write(".github/dependabot.yml", "version: 2\nupdates: []\n");
+    w.write(".github/workflows/release.yml", GOOD_WORKFLOW);
+    w.write(
+        "requirements/dev.txt",
+        "pytest==8.0.0 --hash=sha256:aaa\nruff==0.5.0 --hash=sha256:bbb\n",
+    );
+    let (_, report) = doctor(&w, &[]);
+    for id in IDS.iter().filter(|i| i.starts_with("practice.")) {
+        assert_eq!(status(&report, id), "pass", "{id}: {}", check(&report, id));
+    }
+    assert!(check(&report, "practice.security-policy")["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("SECURITY.md"));
+    // Warnings alone never fail the doctor: they are not failures.
+    assert!(report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .all(|c| !c["id"].as_str().unwrap_or("").starts_with("practice.")));
+}
