@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands::doctor::DoctorArgs;
 use crate::commands::epoch::EpochArgs;
+use crate::commands::release::ReleaseArgs;
 use crate::commands::verify::VerifyArgs;
 use crate::commands::version::VersionArgs;
 
@@ -15,13 +16,21 @@ use crate::commands::version::VersionArgs;
 #[derive(Debug, Parser)]
 #[command(name = "git-secure-release", bin_name = "git secure-release", version)]
 #[command(propagate_version = true, max_term_width = 100)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+#[command(
+    override_usage = "git secure-release <VERSION|BUMP> [OPTIONS]\n       git secure-release <COMMAND>"
+)]
 pub struct Cli {
     /// When to colour the output: auto (only on a terminal, never with NO_COLOR), always, never.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, global = true, value_name = "WHEN")]
     pub color: ColorWhen,
 
+    /// The release: `git secure-release <VERSION|BUMP>` with its options.
+    #[command(flatten)]
+    pub release: ReleaseArgs,
+
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -7,6 +7,8 @@ pub mod doctor;
 pub mod error;
 pub mod git;
 pub mod project;
+pub mod release;
 pub mod report;
 pub mod signing;
+pub mod transaction;
 pub mod version;

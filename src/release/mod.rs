@@ -1,0 +1,700 @@
+//! The release (contract §2.1): resolve → preflight → plan → apply (a transaction with a
+//! journal) → record → post-check → push. All or nothing: a failure after preflight puts
+//! the repository back exactly as it was.
+
+mod plan;
+pub mod preflight;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use git2::{ObjectType, Oid, Repository};
+
+use crate::error::UserError;
+use crate::git::config::GitConfig;
+use crate::git::runner::Git;
+use crate::git::tags::{self, ReleaseTag};
+use crate::project::{Config, Project};
+use crate::signing::engine::{Engine, VerifyConfig};
+use crate::signing::object;
+use crate::transaction::{self, FileChange, Journal, JournalFiles};
+use crate::version::{self, Target};
+pub use plan::Plan;
+use preflight::Problem;
+
+/// What the user asked for.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub target: Target,
+    pub message: Option<String>,
+    pub tag_prefix: Option<String>,
+    pub allow_dirty: bool,
+    pub allow_unsigned: bool,
+    pub no_verify: bool,
+    /// `Some(None)`: `--push` without a remote.
+    pub push: Option<Option<String>>,
+    pub dry_run: bool,
+}
+
+/// The repository and project, read once.
+pub struct Context {
+    pub repo: Repository,
+    pub workdir: PathBuf,
+    pub git: Git,
+    pub config: GitConfig,
+    pub project: Result<Project, crate::project::ProjectError>,
+    pub head: Option<Oid>,
+    /// The branch HEAD is on (short name), if it is on one.
+    pub branch: Option<String>,
+    pub tags: Vec<ReleaseTag>,
+    default_config: Config,
+}
+
+impl Context {
+    /// Open the repository and read the project; errors only when there is no work tree.
+    pub fn resolve() -> Result<Context, UserError> {
+        let repo = crate::git::discover().ok_or_else(|| {
+            UserError::refused("not inside a git repository")
+                .with_hint("run it in your project's work tree")
+        })?;
+        let workdir = repo.workdir().map(Path::to_path_buf).ok_or_else(|| {
+            UserError::refused("not inside a work tree (this is a bare repository)")
+                .with_hint("run it in a clone with a work tree")
+        })?;
+        let git = Git::new(&workdir);
+        let config = GitConfig::load(&git).map_err(|e| UserError::refused(e.to_string()))?;
+        let cwd = std::env::current_dir().unwrap_or_else(|_| workdir.clone());
+        let start = if cwd.starts_with(&workdir) {
+            cwd
+        } else {
+            workdir.clone()
+        };
+        let project = Project::discover(&start);
+        let (head, branch) = match repo.head() {
+            Ok(h) if h.is_branch() => (h.target(), h.shorthand().ok().map(str::to_owned)),
+            Ok(h) => (h.target(), None),
+            Err(_) => (None, None),
+        };
+        let tags = tags::release_tags(&repo).unwrap_or_default();
+        Ok(Context {
+            repo,
+            workdir,
+            git,
+            config,
+            project,
+            head,
+            branch,
+            tags,
+            default_config: Config::default(),
+        })
+    }
+
+    pub fn project_config(&self) -> &Config {
+        self.project
+            .as_ref()
+            .map_or(&self.default_config, |p| &p.config)
+    }
+
+    pub fn newest_tag(&self) -> Option<&ReleaseTag> {
+        tags::newest(&self.tags)
+    }
+
+    pub fn sha256(&self) -> bool {
+        self.head.is_some_and(|o| o.as_bytes().len() == 32)
+    }
+
+    pub fn raw_typed(&self, oid: Oid) -> Option<(ObjectType, Vec<u8>)> {
+        let odb = self.repo.odb().ok()?;
+        let o = odb.read(oid).ok()?;
+        Some((o.kind(), o.data().to_vec()))
+    }
+
+    pub fn raw(&self, oid: Oid) -> Option<Vec<u8>> {
+        self.raw_typed(oid).map(|(_, r)| r)
+    }
+
+    pub fn tag_oid(&self, name: &str) -> Option<Oid> {
+        self.repo
+            .find_reference(&format!("refs/tags/{name}"))
+            .ok()?
+            .target()
+    }
+
+    fn journal(&self) -> JournalFiles {
+        JournalFiles::new(self.repo.path())
+    }
+
+    fn index_path(&self) -> PathBuf {
+        self.repo.path().join("index")
+    }
+
+    fn engine(&self) -> Result<Engine, UserError> {
+        Ok(Engine::new(VerifyConfig::from_git(
+            &self.config,
+            &self.workdir,
+        )?))
+    }
+}
+
+/// What a finished release reports (contract §2.1's JSON).
+#[derive(Debug, serde::Serialize)]
+pub struct Outcome {
+    pub version: String,
+    pub tag: String,
+    pub commit: Option<String>,
+    pub source_date_epoch: Option<i64>,
+    pub files: Vec<String>,
+    #[serde(skip)]
+    pub push_command: Vec<String>,
+    #[serde(skip)]
+    pub warnings: Vec<String>,
+    #[serde(skip)]
+    pub plan_text: Option<String>,
+    #[serde(skip)]
+    pub push_error: Option<String>,
+}
+
+fn refuse(problems: Vec<Problem>) -> UserError {
+    let mut message = if problems.len() == 1 {
+        "the release is refused:".to_owned()
+    } else {
+        format!("the release is refused ({} problems):", problems.len())
+    };
+    for p in &problems {
+        message.push_str(&format!("\n  - {}\n    fix: {}", p.message, p.hint));
+    }
+    UserError::refused(message)
+        .with_hint("nothing was changed; fix the problems above and run it again")
+}
+
+/// Run a release: the preflight, then (unless a dry run) the transaction.
+pub fn run(opts: &Options) -> Result<Outcome, UserError> {
+    let ctx = Context::resolve()?;
+    let (plan, warnings) = prepare(&ctx, opts)?;
+    if opts.dry_run {
+        return Ok(Outcome {
+            version: plan.version.to_string(),
+            tag: plan.tag.clone(),
+            commit: None,
+            source_date_epoch: None,
+            files: plan.files(),
+            push_command: plan.push_command(),
+            warnings,
+            plan_text: Some(plan.render()),
+            push_error: None,
+        });
+    }
+    let journal = plan.journal(&ctx);
+    let files = ctx.journal();
+    files
+        .begin(&journal, &ctx.index_path())
+        .map_err(UserError::refused)?;
+    let mut outcome = finish(&ctx, &plan, &journal, &files, false)?;
+    outcome.warnings = warnings;
+    Ok(outcome)
+}
+
+/// Resolve the version, tag and files, and run every preflight check.
+fn prepare(ctx: &Context, opts: &Options) -> Result<(Plan, Vec<String>), UserError> {
+    let mut problems = Vec::new();
+    let mut warnings = Vec::new();
+    let journal = ctx.journal();
+    if journal.exists() {
+        problems.push(Problem::new(
+            format!("an interrupted release left its journal at {}", journal.path().display()),
+            "git secure-release --abort (put the repository back) or git secure-release --continue (finish it)",
+        ));
+    }
+    let branch = match (&ctx.branch, ctx.head) {
+        (Some(b), Some(_)) => Some(b.clone()),
+        (_, None) => {
+            problems.push(Problem::new(
+                "HEAD is unborn: the branch has no commit yet",
+                "make a first commit, then release",
+            ));
+            None
+        }
+        (None, Some(_)) => {
+            problems.push(Problem::new(
+                "HEAD is detached: a release is made on a branch",
+                "git switch <branch>",
+            ));
+            None
+        }
+    };
+    let project = match &ctx.project {
+        Ok(p) => Some(p),
+        Err(e) => {
+            problems.push(Problem::new(
+                e.to_string(),
+                e.hint()
+                    .unwrap_or_else(|| "git secure-release version".into()),
+            ));
+            None
+        }
+    };
+    let newest = ctx.newest_tag();
+    let planned = project.and_then(|p| match plan::version(p, newest, &opts.target) {
+        Ok(v) => Some((p, v)),
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
+    });
+    let prefix = opts
+        .tag_prefix
+        .clone()
+        .unwrap_or_else(|| tags::tag_prefix(ctx.project_config().tag_prefix.as_deref(), newest));
+    if let Err(why) = crate::git::refname::check_tag_prefix(&prefix) {
+        problems.push(Problem::new(
+            format!("tag prefix: {why}"),
+            "choose a prefix such as v or release-",
+        ));
+    }
+    let mut rewrites = Vec::new();
+    let mut plan = None;
+    if let Some((project, (new, edits))) = planned {
+        let tag = format!("{prefix}{new}");
+        let valid_ref = ctx
+            .git
+            .output(&["check-ref-format", &format!("refs/tags/{tag}")])
+            .is_ok_and(|o| o.status.success());
+        if !valid_ref {
+            problems.push(Problem::new(
+                format!("{tag:?} is not a tag name git accepts"),
+                "choose another --tag-prefix",
+            ));
+        } else if ctx.tag_oid(&tag).is_some() {
+            problems.push(Problem::new(
+                format!("tag {tag} already exists"),
+                format!("release a greater version, or delete the tag if it was never published: git tag -d {tag}"),
+            ));
+        }
+        let rel = project
+            .root
+            .strip_prefix(&ctx.workdir)
+            .unwrap_or(Path::new(""))
+            .to_path_buf();
+        rewrites = edits
+            .iter()
+            .map(|e| {
+                let p = rel.join(&e.file);
+                p.to_string_lossy().replace('\\', "/")
+            })
+            .collect();
+        let template = opts
+            .message
+            .clone()
+            .or_else(|| project.config.message.clone())
+            .unwrap_or_else(|| "Release {version}".to_owned());
+        let message = template.replace("{version}", &new.to_string());
+        let remote = opts
+            .push
+            .clone()
+            .flatten()
+            .filter(|r| !r.is_empty())
+            .or_else(|| project.config.push.clone())
+            .or_else(|| {
+                branch.as_ref().and_then(|b| {
+                    ctx.config
+                        .get(&format!("branch.{b}.remote"))
+                        .map(str::to_owned)
+                })
+            })
+            .unwrap_or_else(|| "origin".to_owned());
+        plan = Some(Plan {
+            old: project
+                .version_text
+                .clone()
+                .or_else(|| newest.map(|t| t.version.to_string())),
+            version: new,
+            edits,
+            rewrites: rewrites.clone(),
+            project_root: project.root.clone(),
+            workdir: ctx.workdir.clone(),
+            message: message.clone(),
+            tag,
+            tag_message: message,
+            branch: branch.clone().unwrap_or_default(),
+            remote,
+            push: opts.push.is_some() || project.config.push.is_some(),
+            no_verify: opts.no_verify,
+        });
+    }
+    problems.extend(preflight::dirty(ctx, opts.allow_dirty, &rewrites));
+    if let Some(b) = &branch {
+        problems.extend(preflight::branch(ctx, b));
+    }
+    problems.extend(preflight::signing(ctx));
+    let mut engine = ctx.engine()?;
+    let (sig_problems, sig_warnings) = preflight::signatures(ctx, &mut engine, opts.allow_unsigned);
+    problems.extend(sig_problems);
+    warnings.extend(sig_warnings);
+    match plan {
+        Some(plan) if problems.is_empty() => Ok((plan, warnings)),
+        _ => Err(refuse(problems)),
+    }
+}
+
+/// Steps 2–6 from the journal: write, commit, tag, post-check, record. On failure, undo.
+/// `resume` continues an interrupted release, skipping what is already done.
+fn finish(
+    ctx: &Context,
+    plan: &Plan,
+    journal: &Journal,
+    files: &JournalFiles,
+    resume: bool,
+) -> Result<Outcome, UserError> {
+    let repo = transaction::Repo {
+        git: &ctx.git,
+        workdir: &ctx.workdir,
+        index: ctx.index_path(),
+    };
+    match apply(ctx, plan, journal, resume) {
+        Ok((commit, epoch)) => {
+            files.finish().map_err(UserError::refused)?;
+            let mut outcome = Outcome {
+                version: plan.version.to_string(),
+                tag: plan.tag.clone(),
+                commit: Some(commit.to_string()),
+                source_date_epoch: Some(epoch),
+                files: plan.files(),
+                push_command: plan.push_command(),
+                warnings: Vec::new(),
+                plan_text: None,
+                push_error: None,
+            };
+            record(&outcome)?;
+            if plan.push {
+                if let Err(e) = ctx.git.run(
+                    &outcome
+                        .push_command
+                        .iter()
+                        .skip(1)
+                        .map(String::as_str)
+                        .collect::<Vec<_>>(),
+                ) {
+                    outcome.push_error = Some(e.to_string());
+                }
+            }
+            Ok(outcome)
+        }
+        Err(failure) => {
+            let undone = transaction::undo(&repo, files, journal);
+            let message = match undone {
+                Ok(()) => format!("the release failed: {}\n  nothing was changed: the repository is as it was", failure.message),
+                Err(e) => format!(
+                    "the release failed: {}\n  and putting the repository back failed too: {e}\n  the journal {} is kept",
+                    failure.message,
+                    files.path().display()
+                ),
+            };
+            Err(UserError::refused(message).with_hint(failure.hint))
+        }
+    }
+}
+
+/// A failed step: what went wrong and what to do.
+struct StepFailure {
+    message: String,
+    hint: String,
+}
+
+fn step<T>(what: &str, r: Result<T, impl std::fmt::Display>, hint: &str) -> Result<T, StepFailure> {
+    r.map_err(|e| StepFailure {
+        message: format!("{what}: {e}"),
+        hint: hint.to_owned(),
+    })
+}
+
+/// Write the files, commit, tag, and verify both. Returns the release commit and its time.
+fn apply(
+    ctx: &Context,
+    plan: &Plan,
+    journal: &Journal,
+    resume: bool,
+) -> Result<(Oid, i64), StepFailure> {
+    let git = &ctx.git;
+    let original = Oid::from_str(&journal.head).map_err(|e| StepFailure {
+        message: format!("the journal names a bad commit: {e}"),
+        hint: "git secure-release --abort".into(),
+    })?;
+    let tip = rev(git, &journal.branch_ref).unwrap_or(original);
+    let committed = resume && tip != original;
+    let commit = if journal.commit_message.is_none() {
+        original
+    } else if committed {
+        tip
+    } else {
+        for f in &journal.files {
+            step(
+                &format!("writing {}", f.path),
+                std::fs::write(ctx.workdir.join(&f.path), &f.new),
+                "check the file's permissions",
+            )?;
+        }
+        let paths: Vec<&str> = journal.files.iter().map(|f| f.path.as_str()).collect();
+        let mut add = vec!["add", "--"];
+        add.extend(&paths);
+        step("git add", git.run(&add), "check the files named above")?;
+        let message = journal.commit_message.clone().unwrap_or_default();
+        let mut commit = vec!["commit", "-q", "-S", "-m", message.as_str()];
+        if journal.no_verify {
+            commit.push("--no-verify");
+        }
+        commit.push("--");
+        commit.extend(&paths);
+        step(
+            "the signed release commit",
+            git.run(&commit),
+            "run `git secure-release doctor`; a hook that refused can be skipped with --no-verify",
+        )?;
+        rev(git, "HEAD").ok_or_else(|| StepFailure {
+            message: "the release commit is not found after committing".into(),
+            hint: "git log -1".into(),
+        })?
+    };
+    let epoch = ctx
+        .repo
+        .find_commit(commit)
+        .map(|c| c.committer().when().seconds())
+        .map_err(|e| StepFailure {
+            message: format!("cannot read the release commit: {}", e.message()),
+            hint: "git log -1".into(),
+        })?;
+    let tag_message = format!(
+        "{}\n\nSource-Date-Epoch: {epoch}\n",
+        journal.tag_message.trim_end()
+    );
+    let tagged = resume && rev(git, &format!("refs/tags/{}", journal.tag)).is_some();
+    if !tagged {
+        step(
+            "the signed tag",
+            git.run(&[
+                "tag",
+                "-s",
+                "-m",
+                &tag_message,
+                &journal.tag,
+                &commit.to_string(),
+            ]),
+            "run `git secure-release doctor` to see why signing fails",
+        )?;
+    }
+    post_check(ctx, plan, commit)?;
+    Ok((commit, epoch))
+}
+
+/// Verify the release commit (when one was made) and tag like `verify` does.
+fn post_check(ctx: &Context, plan: &Plan, commit: Oid) -> Result<(), StepFailure> {
+    let mut engine = ctx.engine().map_err(|e| StepFailure {
+        message: e.message.clone(),
+        hint: e.hint.clone().unwrap_or_default(),
+    })?;
+    let fail = |what: String| StepFailure {
+        message: format!("post-check: {what}"),
+        hint: "run `git secure-release doctor`; the signature git made does not verify".into(),
+    };
+    if plan.commits() {
+        let raw = ctx
+            .raw(commit)
+            .ok_or_else(|| fail("the release commit cannot be read".into()))?;
+        let v = engine
+            .verify(&object::split_commit(&raw, ctx.sha256()))
+            .map_err(|e| fail(e.to_string()))?;
+        if !v.status.passes() {
+            return Err(fail(format!(
+                "the release commit is {} ({})",
+                v.status, v.message
+            )));
+        }
+    }
+    let oid = rev(&ctx.git, &format!("refs/tags/{}", plan.tag))
+        .ok_or_else(|| fail(format!("tag {} is not found", plan.tag)))?;
+    let raw = ctx
+        .raw(oid)
+        .ok_or_else(|| fail("the tag cannot be read".into()))?;
+    let signed = object::split_tag(&raw);
+    let v = engine.verify(&signed).map_err(|e| fail(e.to_string()))?;
+    if !v.status.passes() {
+        return Err(fail(format!(
+            "tag {} is {} ({})",
+            plan.tag, v.status, v.message
+        )));
+    }
+    if signed.tag_name.as_deref() != Some(plan.tag.as_str()) {
+        return Err(fail(format!(
+            "tag {} names itself {:?}",
+            plan.tag, signed.tag_name
+        )));
+    }
+    Ok(())
+}
+
+fn rev(git: &Git, name: &str) -> Option<Oid> {
+    let out = git
+        .output(&["rev-parse", "--verify", "--quiet", name])
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    Oid::from_str(String::from_utf8_lossy(&out.stdout).trim()).ok()
+}
+
+/// Append to `$GITHUB_ENV` and `$GITHUB_OUTPUT` when they name files.
+fn record(outcome: &Outcome) -> Result<(), UserError> {
+    let epoch = outcome.source_date_epoch.unwrap_or_default();
+    let append = |var: &str, text: String| -> Result<(), UserError> {
+        let Some(path) = std::env::var_os(var).filter(|p| !p.is_empty()) else {
+            return Ok(());
+        };
+        std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(text.as_bytes()))
+            .map_err(|e| {
+                UserError::refused(format!(
+                    "the release is made, but {var} ({}) cannot be written: {e}",
+                    Path::new(&path).display()
+                ))
+            })
+    };
+    append("GITHUB_ENV", format!("SOURCE_DATE_EPOCH={epoch}\n"))?;
+    append(
+        "GITHUB_OUTPUT",
+        format!(
+            "version={}\ntag={}\nsource-date-epoch={epoch}\n",
+            outcome.version, outcome.tag
+        ),
+    )
+}
+
+/// `--abort`: put the repository back as it was before the interrupted release.
+pub fn abort() -> Result<String, UserError> {
+    let ctx = Context::resolve()?;
+    let files = ctx.journal();
+    if !files.exists() {
+        return Err(
+            UserError::refused("there is no interrupted release to abort")
+                .with_hint("git secure-release <version> starts one"),
+        );
+    }
+    let journal = files.read().map_err(UserError::refused)?;
+    check_branch_unmoved(&ctx, &journal)?;
+    let repo = transaction::Repo {
+        git: &ctx.git,
+        workdir: &ctx.workdir,
+        index: ctx.index_path(),
+    };
+    transaction::undo(&repo, &files, &journal)
+        .map_err(|e| UserError::refused(format!("putting the repository back failed: {e}")))?;
+    Ok(format!(
+        "the interrupted release of {} is undone: the repository is as it was before it",
+        journal.version
+    ))
+}
+
+/// `--continue`: finish the interrupted release from where it stopped.
+pub fn resume() -> Result<Outcome, UserError> {
+    let ctx = Context::resolve()?;
+    let files = ctx.journal();
+    if !files.exists() {
+        return Err(
+            UserError::refused("there is no interrupted release to continue")
+                .with_hint("git secure-release <version> starts one"),
+        );
+    }
+    let journal = files.read().map_err(UserError::refused)?;
+    check_branch_unmoved(&ctx, &journal)?;
+    let plan = Plan::from_journal(&ctx, &journal)?;
+    finish(&ctx, &plan, &journal, &files, true)
+}
+
+/// The branch must be where the release left it: at its old commit, or at a release commit
+/// made on top of it.
+fn check_branch_unmoved(ctx: &Context, journal: &Journal) -> Result<(), UserError> {
+    let tip = rev(&ctx.git, &journal.branch_ref);
+    let original = Oid::from_str(&journal.head).ok();
+    let ok = match (tip, original) {
+        (Some(t), Some(o)) if t == o => true,
+        (Some(t), Some(o)) => ctx
+            .repo
+            .find_commit(t)
+            .is_ok_and(|c| c.parent_count() == 1 && c.parent_id(0).ok() == Some(o)),
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(UserError::refused(format!(
+            "{} has moved on since the interrupted release (it was at {}), so it cannot be undone or finished safely",
+            journal.branch_ref, journal.head
+        ))
+        .with_hint(format!("sort it out by hand, then remove {}", ctx.journal().path().display())))
+    }
+}
+
+/// Parse the target the user typed, for the command line.
+pub fn target(text: &str, pre: Option<version::PreKind>) -> Result<Target, UserError> {
+    Target::parse(text, pre).map_err(UserError::usage)
+}
+
+/// The journal a plan writes before its first change.
+impl Plan {
+    fn journal(&self, ctx: &Context) -> Journal {
+        Journal {
+            version: self.version.to_string(),
+            branch_ref: format!("refs/heads/{}", self.branch),
+            head: ctx.head.map(|h| h.to_string()).unwrap_or_default(),
+            files: self
+                .edits
+                .iter()
+                .zip(&self.rewrites)
+                .map(|(e, path)| FileChange {
+                    path: path.clone(),
+                    old: e.old.clone(),
+                    new: e.new.clone(),
+                })
+                .collect(),
+            commit_message: self.commits().then(|| self.message.clone()),
+            no_verify: self.no_verify,
+            tag: self.tag.clone(),
+            tag_message: self.tag_message.clone(),
+        }
+    }
+
+    fn from_journal(ctx: &Context, j: &Journal) -> Result<Plan, UserError> {
+        let version = version::parse(&j.version).map_err(UserError::refused)?;
+        let branch = j.branch_ref.trim_start_matches("refs/heads/").to_owned();
+        let remote = ctx
+            .config
+            .get(&format!("branch.{branch}.remote"))
+            .unwrap_or("origin")
+            .to_owned();
+        Ok(Plan {
+            old: None,
+            version,
+            edits: j
+                .files
+                .iter()
+                .map(|f| crate::project::FileEdit {
+                    file: f.path.clone(),
+                    path: ctx.workdir.join(&f.path),
+                    old: f.old.clone(),
+                    new: f.new.clone(),
+                })
+                .collect(),
+            rewrites: j.files.iter().map(|f| f.path.clone()).collect(),
+            project_root: ctx.workdir.clone(),
+            workdir: ctx.workdir.clone(),
+            message: j.commit_message.clone().unwrap_or_default(),
+            tag: j.tag.clone(),
+            tag_message: j.tag_message.clone(),
+            branch,
+            remote,
+            push: false,
+            no_verify: j.no_verify,
+        })
+    }
+}

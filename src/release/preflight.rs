@@ -1,0 +1,249 @@
+//! The release's preflight (contract §2.1 step 1): every check runs, and every failure is
+//! reported together with its fix. Nothing here writes anything.
+
+use super::Context;
+use crate::doctor::{self, CheckStatus};
+use crate::signing::engine::Engine;
+use crate::signing::object;
+
+/// A reason the release is refused, with the command that fixes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub message: String,
+    pub hint: String,
+}
+
+impl Problem {
+    pub fn new(message: impl Into<String>, hint: impl Into<String>) -> Problem {
+        Problem {
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+}
+
+/// `*` matches any run of characters (`/` included), `?` one character; the rest literally.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            while pi < p.len() && p[pi] == '*' {
+                pi += 1;
+            }
+            star = Some(pi);
+            mark = ti;
+        } else if let Some(s) = star {
+            pi = s;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// The work-tree checks: tracked files modified, and files the release rewrites.
+pub fn dirty(ctx: &Context, allow_dirty: bool, rewrites: &[String]) -> Vec<Problem> {
+    let out = match ctx
+        .git
+        .run(&["status", "--porcelain=v1", "-z", "--untracked-files=no"])
+    {
+        Ok(o) => o,
+        Err(e) => {
+            return vec![Problem::new(
+                format!("cannot read the work tree's status: {e}"),
+                "git status",
+            )]
+        }
+    };
+    let changed: Vec<String> = out
+        .split(|&b| b == 0)
+        .filter(|e| e.len() > 3)
+        .map(|e| String::from_utf8_lossy(&e[3..]).into_owned())
+        .collect();
+    if changed.is_empty() {
+        return Vec::new();
+    }
+    let show = |list: &[String]| {
+        let mut s = list.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+        if list.len() > 5 {
+            s.push_str(&format!(" and {} more", list.len() - 5));
+        }
+        s
+    };
+    if !allow_dirty {
+        return vec![Problem::new(
+            format!("tracked files have uncommitted changes: {}", show(&changed)),
+            "commit or stash them (git stash), or pass --allow-dirty",
+        )];
+    }
+    let touched: Vec<String> = changed
+        .into_iter()
+        .filter(|c| rewrites.contains(c))
+        .collect();
+    if touched.is_empty() {
+        Vec::new()
+    } else {
+        vec![Problem::new(
+            format!(
+                "files the release rewrites have uncommitted changes of their own: {}",
+                show(&touched)
+            ),
+            "commit or stash the changes to those files first (--allow-dirty does not cover them)",
+        )]
+    }
+}
+
+/// The branch, its configuration, and where it stands against its upstream.
+pub fn branch(ctx: &Context, branch: &str) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let allowed = &ctx.project_config().allow_branch;
+    if !allowed.is_empty() && !allowed.iter().any(|p| glob_match(p, branch)) {
+        problems.push(Problem::new(
+            format!(
+                "branch {branch} is not one [tool.secure-release] allow-branch permits ({})",
+                allowed.join(", ")
+            ),
+            format!(
+                "switch to an allowed branch: git switch {}",
+                allowed[0].replace('*', "")
+            ),
+        ));
+    }
+    if let Ok(out) = ctx
+        .git
+        .output(&["rev-list", "--count", "HEAD..@{upstream}"])
+    {
+        let behind: u64 = String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .unwrap_or(0);
+        if out.status.success() && behind > 0 {
+            problems.push(Problem::new(
+                format!("branch {branch} is {behind} commit(s) behind its upstream (as git last fetched it)"),
+                "git pull --ff-only   (then release)",
+            ));
+        }
+    }
+    problems
+}
+
+/// The signing section of `doctor`, held to what a release needs: the program, the key,
+/// and a real test signature. (Whether git signs *by default* does not matter here: the
+/// release signs explicitly.)
+pub fn signing(ctx: &Context) -> Vec<Problem> {
+    let world = doctor::World {
+        git: ctx.git.clone(),
+        config: ctx.config.clone(),
+        repo: crate::git::discover(),
+        cwd: ctx.workdir.clone(),
+        global: false,
+    };
+    doctor::signing_checks(&world)
+        .into_iter()
+        .filter(|c| {
+            c.status == CheckStatus::Fail
+                && !matches!(c.id, "signing.commit-default" | "signing.tag-default")
+        })
+        .map(|c| Problem::new(format!("{}: {}", c.id, c.message), c.hint))
+        .collect()
+}
+
+/// HEAD and the newest release tag must be validly signed (warnings with --allow-unsigned).
+pub fn signatures(
+    ctx: &Context,
+    engine: &mut Engine,
+    allow_unsigned: bool,
+) -> (Vec<Problem>, Vec<String>) {
+    let mut findings = Vec::new();
+    if let Some(head) = ctx.head {
+        match ctx
+            .raw(head)
+            .map(|raw| engine.verify(&object::split_commit(&raw, ctx.sha256())))
+        {
+            Some(Ok(v)) if v.status.passes() => {}
+            Some(Ok(v)) => findings.push(Problem::new(
+                format!(
+                    "HEAD ({}) is not validly signed: {} ({})",
+                    &head.to_string()[..12],
+                    v.status,
+                    v.message
+                ),
+                "sign it: git commit --amend --no-edit -S, or pass --allow-unsigned",
+            )),
+            Some(Err(e)) => findings.push(Problem::new(
+                format!("HEAD cannot be verified: {e}"),
+                e.hint(),
+            )),
+            None => {}
+        }
+    }
+    if let Some(tag) = ctx.newest_tag() {
+        let verdict = ctx
+            .tag_oid(&tag.name)
+            .and_then(|oid| ctx.raw_typed(oid))
+            .map(|(kind, raw)| match kind {
+                git2::ObjectType::Tag => {
+                    let signed = object::split_tag(&raw);
+                    engine.verify(&signed).map(|mut v| {
+                        if v.status.passes()
+                            && signed.tag_name.as_deref() != Some(tag.name.as_str())
+                        {
+                            v.status = crate::signing::Status::TagNameMismatch;
+                            v.message = "the tag object was made under another name".into();
+                        }
+                        v
+                    })
+                }
+                _ => Ok(crate::signing::Verdict::new(
+                    crate::signing::Status::Unsigned,
+                    None,
+                    "a lightweight tag",
+                )),
+            });
+        match verdict {
+            Some(Ok(v)) if v.status.passes() => {}
+            Some(Ok(v)) => findings.push(Problem::new(
+                format!("the newest release tag {} is not validly signed: {} ({})", tag.name, v.status, v.message),
+                format!("re-make it signed: git tag -f -s {0} {0}^{{}} -m \"Release {1}\", or pass --allow-unsigned", tag.name, tag.version),
+            )),
+            Some(Err(e)) => findings.push(Problem::new(format!("{} cannot be verified: {e}", tag.name), e.hint())),
+            None => {}
+        }
+    }
+    if allow_unsigned {
+        let warnings = findings
+            .into_iter()
+            .map(|p| format!("{} (allowed by --allow-unsigned)", p.message))
+            .collect();
+        (Vec::new(), warnings)
+    } else {
+        (findings, Vec::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("main", "main"));
+        assert!(glob_match("release/*", "release/1.x"));
+        assert!(glob_match("*", "anything/at/all"));
+        assert!(glob_match("v?.x", "v1.x"));
+        assert!(glob_match("**/hotfix", "a/b/hotfix"));
+        assert!(!glob_match("main", "maint"));
+        assert!(!glob_match("release/*", "main"));
+        assert!(!glob_match("v?.x", "v10.x"));
+    }
+}
