@@ -136,11 +136,11 @@ fn print(args: &ReleaseArgs, outcome: &release::Outcome) -> anyhow::Result<()> {
                 .as_deref()
                 .map_or("", |c| &c[..c.len().min(12)])
         );
-        if outcome.push_error.is_none() && !args.push.is_some() {
-            text.push_str(&format!(
-                "push it with: {}\n",
-                outcome.push_command.join(" ")
-            ));
+        let push = outcome.push_command.join(" ");
+        match (outcome.pushed, &outcome.push_error) {
+            (true, None) => text.push_str(&format!("pushed: {push}\n")),
+            (false, None) => text.push_str(&format!("push it with: {push}\n")),
+            (_, Some(_)) => {}
         }
         if let Some(epoch) = outcome.source_date_epoch {
             text.push_str(&format!("SOURCE_DATE_EPOCH={epoch}\n"));

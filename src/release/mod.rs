@@ -152,6 +152,9 @@ pub struct Outcome {
     pub plan_text: Option<String>,
     #[serde(skip)]
     pub push_error: Option<String>,
+    /// Whether the branch and tag were pushed.
+    #[serde(skip)]
+    pub pushed: bool,
 }
 
 fn refuse(problems: Vec<Problem>) -> UserError {
@@ -182,6 +185,7 @@ pub fn run(opts: &Options) -> Result<Outcome, UserError> {
             warnings,
             plan_text: Some(plan.render()),
             push_error: None,
+            pushed: false,
         });
     }
     let journal = plan.journal(&ctx);
@@ -363,18 +367,19 @@ fn finish(
                 warnings: Vec::new(),
                 plan_text: None,
                 push_error: None,
+                pushed: false,
             };
             record(&outcome)?;
             if plan.push {
-                if let Err(e) = ctx.git.run(
-                    &outcome
-                        .push_command
-                        .iter()
-                        .skip(1)
-                        .map(String::as_str)
-                        .collect::<Vec<_>>(),
-                ) {
-                    outcome.push_error = Some(e.to_string());
+                let args: Vec<&str> = outcome
+                    .push_command
+                    .iter()
+                    .skip(1)
+                    .map(String::as_str)
+                    .collect();
+                match ctx.git.run(&args) {
+                    Ok(_) => outcome.pushed = true,
+                    Err(e) => outcome.push_error = Some(e.to_string()),
                 }
             }
             Ok(outcome)
