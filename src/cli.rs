@@ -16,7 +16,7 @@ use crate::commands::version::VersionArgs;
 #[derive(Debug, Parser)]
 #[command(name = "git-secure-release", bin_name = "git secure-release", version)]
 #[command(propagate_version = true, max_term_width = 100)]
-#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+#[command(subcommand_negates_reqs = true)]
 #[command(
     override_usage = "git secure-release <VERSION|BUMP> [OPTIONS]\n       git secure-release <COMMAND>"
 )]

@@ -220,6 +220,13 @@ impl Target {
     /// Read `VERSION|BUMP` from the command line.
     pub fn parse(text: &str, pre: Option<PreKind>) -> Result<Target, String> {
         if let Some(b) = Bump::from_word(text) {
+            if let (Some(pre), None) = (pre, b.release_index()) {
+                return Err(BumpError::PreNeedsRelease {
+                    bump: b,
+                    pre: pre_word(pre),
+                }
+                .to_string());
+            }
             return Ok(Target::Bump(b, pre));
         }
         let version = parse(text).map_err(|e| {

@@ -14,6 +14,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let Some(command) = cli.command else {
         return release::run(&cli.release);
     };
+    if cli.release.is_set() {
+        return Err(crate::error::UserError::usage(
+            "the release's options (a version, --dry-run, --push, …) cannot go with a subcommand",
+        )
+        .with_hint("git secure-release <VERSION|BUMP> [OPTIONS], or git secure-release <COMMAND> [OPTIONS]")
+        .into());
+    }
     match command {
         Command::Version(args) => version::run(&args),
         Command::Doctor(args) => doctor::run(&args),

@@ -69,6 +69,26 @@ pub struct ReleaseArgs {
     pub continue_: bool,
 }
 
+impl ReleaseArgs {
+    /// Whether any release argument was given.
+    pub fn is_set(&self) -> bool {
+        let a = self;
+        a.target.is_some()
+            || a.pre.is_some()
+            || a.dry_run
+            || a.json
+            || a.message.is_some()
+            || a.message_file.is_some()
+            || a.tag_prefix.is_some()
+            || a.allow_dirty
+            || a.allow_unsigned
+            || a.no_verify
+            || a.push.is_some()
+            || a.abort
+            || a.continue_
+    }
+}
+
 pub fn run(args: &ReleaseArgs) -> anyhow::Result<()> {
     if args.abort {
         let message = release::abort()?;

@@ -53,10 +53,13 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 
 /// The work-tree checks: tracked files modified, and files the release rewrites.
 pub fn dirty(ctx: &Context, allow_dirty: bool, rewrites: &[String]) -> Vec<Problem> {
-    let out = match ctx
-        .git
-        .run(&["status", "--porcelain=v1", "-z", "--untracked-files=no"])
-    {
+    let out = match ctx.git.run(&[
+        "--no-optional-locks",
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--untracked-files=no",
+    ]) {
         Ok(o) => o,
         Err(e) => {
             return vec![Problem::new(

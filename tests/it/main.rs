@@ -6,5 +6,6 @@ mod doctor;
 mod epoch;
 mod layouts;
 mod real_projects;
+mod release;
 mod verify;
 mod version_cmd;
