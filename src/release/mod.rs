@@ -173,7 +173,7 @@ fn refuse(problems: Vec<Problem>) -> UserError {
 /// Run a release: the preflight, then (unless a dry run) the transaction.
 pub fn run(opts: &Options) -> Result<Outcome, UserError> {
     let ctx = Context::resolve()?;
-    let (plan, warnings) = prepare(&ctx, opts)?;
+    let (plan, warnings, mut engine) = prepare(&ctx, opts)?;
     if opts.dry_run {
         return Ok(Outcome {
             version: plan.version.to_string(),
@@ -193,13 +193,18 @@ pub fn run(opts: &Options) -> Result<Outcome, UserError> {
     files
         .begin(&journal, &ctx.index_path())
         .map_err(UserError::refused)?;
-    let mut outcome = finish(&ctx, &plan, &journal, &files, false)?;
+    let mut outcome = finish(&ctx, &mut engine, &plan, &journal, &files, false)?;
     outcome.warnings = warnings;
     Ok(outcome)
 }
 
 /// Resolve the version, tag and files, and run every preflight check.
-fn prepare(ctx: &Context, opts: &Options) -> Result<(Plan, Vec<String>), UserError> {
+fn prepare(ctx: &Context, opts: &Options) -> Result<(Plan, Vec<String>, Engine), UserError> {
+    // The slowest check (listing keys, a real test signature) runs beside the others.
+    let signing = {
+        let (git, config, workdir) = (ctx.git.clone(), ctx.config.clone(), ctx.workdir.clone());
+        std::thread::spawn(move || preflight::signing(git, config, workdir))
+    };
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
     let journal = ctx.journal();
@@ -329,13 +334,18 @@ fn prepare(ctx: &Context, opts: &Options) -> Result<(Plan, Vec<String>), UserErr
     if let Some(b) = &branch {
         problems.extend(preflight::branch(ctx, b));
     }
-    problems.extend(preflight::signing(ctx));
     let mut engine = ctx.engine()?;
     let (sig_problems, sig_warnings) = preflight::signatures(ctx, &mut engine, opts.allow_unsigned);
     problems.extend(sig_problems);
     warnings.extend(sig_warnings);
+    problems.extend(signing.join().unwrap_or_else(|_| {
+        vec![Problem::new(
+            "the signing checks stopped unexpectedly",
+            "git secure-release doctor",
+        )]
+    }));
     match plan {
-        Some(plan) if problems.is_empty() => Ok((plan, warnings)),
+        Some(plan) if problems.is_empty() => Ok((plan, warnings, engine)),
         _ => Err(refuse(problems)),
     }
 }
@@ -344,6 +354,7 @@ fn prepare(ctx: &Context, opts: &Options) -> Result<(Plan, Vec<String>), UserErr
 /// `resume` continues an interrupted release, skipping what is already done.
 fn finish(
     ctx: &Context,
+    engine: &mut Engine,
     plan: &Plan,
     journal: &Journal,
     files: &JournalFiles,
@@ -354,7 +365,7 @@ fn finish(
         workdir: &ctx.workdir,
         index: ctx.index_path(),
     };
-    match apply(ctx, plan, journal, resume) {
+    match apply(ctx, engine, plan, journal, resume) {
         Ok((commit, epoch)) => {
             files.finish().map_err(UserError::refused)?;
             let mut outcome = Outcome {
@@ -415,6 +426,7 @@ fn step<T>(what: &str, r: Result<T, impl std::fmt::Display>, hint: &str) -> Resu
 /// Write the files, commit, tag, and verify both. Returns the release commit and its time.
 fn apply(
     ctx: &Context,
+    engine: &mut Engine,
     plan: &Plan,
     journal: &Journal,
     resume: bool,
@@ -486,16 +498,17 @@ fn apply(
             "run `git secure-release doctor` to see why signing fails",
         )?;
     }
-    post_check(ctx, plan, commit)?;
+    post_check(ctx, engine, plan, commit)?;
     Ok((commit, epoch))
 }
 
 /// Verify the release commit (when one was made) and tag like `verify` does.
-fn post_check(ctx: &Context, plan: &Plan, commit: Oid) -> Result<(), StepFailure> {
-    let mut engine = ctx.engine().map_err(|e| StepFailure {
-        message: e.message.clone(),
-        hint: e.hint.clone().unwrap_or_default(),
-    })?;
+fn post_check(
+    ctx: &Context,
+    engine: &mut Engine,
+    plan: &Plan,
+    commit: Oid,
+) -> Result<(), StepFailure> {
     let fail = |what: String| StepFailure {
         message: format!("post-check: {what}"),
         hint: "run `git secure-release doctor`; the signature git made does not verify".into(),
@@ -613,7 +626,8 @@ pub fn resume() -> Result<Outcome, UserError> {
     let journal = files.read().map_err(UserError::refused)?;
     check_branch_unmoved(&ctx, &journal)?;
     let plan = Plan::from_journal(&ctx, &journal)?;
-    finish(&ctx, &plan, &journal, &files, true)
+    let mut engine = ctx.engine()?;
+    finish(&ctx, &mut engine, &plan, &journal, &files, true)
 }
 
 /// The branch must be where the release left it: at its old commit, or at a release commit

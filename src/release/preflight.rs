@@ -1,8 +1,12 @@
 //! The release's preflight (contract §2.1 step 1): every check runs, and every failure is
 //! reported together with its fix. Nothing here writes anything.
 
+use std::path::PathBuf;
+
 use super::Context;
 use crate::doctor::{self, CheckStatus};
+use crate::git::config::GitConfig;
+use crate::git::runner::Git;
 use crate::signing::engine::Engine;
 use crate::signing::object;
 
@@ -143,12 +147,12 @@ pub fn branch(ctx: &Context, branch: &str) -> Vec<Problem> {
 /// The signing section of `doctor`, held to what a release needs: the program, the key,
 /// and a real test signature. (Whether git signs *by default* does not matter here: the
 /// release signs explicitly.)
-pub fn signing(ctx: &Context) -> Vec<Problem> {
+pub fn signing(git: Git, config: GitConfig, workdir: PathBuf) -> Vec<Problem> {
     let world = doctor::World {
-        git: ctx.git.clone(),
-        config: ctx.config.clone(),
+        git,
+        config,
         repo: crate::git::discover(),
-        cwd: ctx.workdir.clone(),
+        cwd: workdir,
         global: false,
     };
     doctor::signing_checks(&world)
