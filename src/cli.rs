@@ -71,4 +71,18 @@ pub enum Command {
     /// For a release tag with a Source-Date-Epoch trailer, checks that the trailer agrees with
     /// the commit, and fails if not.
     Epoch(EpochArgs),
+
+    /// Print the completion script for a shell.
+    ///
+    /// The scripts complete both `git-secure-release <TAB>` and `git secure-release <TAB>`
+    /// (bash through git's own completion, which calls `_git_secure_release`). They are also
+    /// committed under completions/ in the source tree.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to print the script for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }

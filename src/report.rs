@@ -21,6 +21,13 @@ pub fn out(text: &str) -> io::Result<()> {
     stdout.flush()
 }
 
+/// Write bytes to stdout exactly as they are (no colour processing).
+pub fn raw(bytes: &[u8]) -> io::Result<()> {
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(bytes)?;
+    stdout.flush()
+}
+
 /// Write `value` to stdout as one JSON object on one line.
 pub fn json<T: serde::Serialize>(value: &T) -> io::Result<()> {
     let text = serde_json::to_string(value).map_err(io::Error::other)?;

@@ -26,5 +26,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Doctor(args) => doctor::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Epoch(args) => epoch::run(&args),
+        Command::Completions(args) => {
+            crate::report::raw(&crate::docs::completions(args.shell))?;
+            Ok(())
+        }
     }
 }

@@ -4,8 +4,10 @@
 mod common;
 mod doctor;
 mod epoch;
+mod generated;
 mod layouts;
 mod real_projects;
 mod release;
 mod verify;
 mod version_cmd;
+mod wheel;

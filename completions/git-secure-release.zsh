@@ -1,0 +1,241 @@
+#compdef git-secure-release
+
+autoload -U is-at-least
+
+_git-secure-release() {
+    typeset -A opt_args
+    typeset -a _arguments_options
+    local ret=1
+
+    if is-at-least 5.2; then
+        _arguments_options=(-s -S -C)
+    else
+        _arguments_options=(-s -C)
+    fi
+
+    local context curcontext="$curcontext" state line
+    _arguments "${_arguments_options[@]}" : \
+'--color=[When to colour the output\: auto (only on a terminal, never with NO_COLOR), always, never]:WHEN:(auto always never)' \
+'--pre=[Make the bumped version a pre-release\: \`minor --pre rc\` turns 0.7.1 into 0.8.0rc1]:KIND:(alpha beta rc)' \
+'-m+[The commit and tag message ({version} is replaced); default "Release {version}"]:TEXT:_default' \
+'--message=[The commit and tag message ({version} is replaced); default "Release {version}"]:TEXT:_default' \
+'(-m --message)-F+[Read the commit and tag message from a file ("-" for standard input)]:FILE:_files' \
+'(-m --message)--message-file=[Read the commit and tag message from a file ("-" for standard input)]:FILE:_files' \
+'--tag-prefix=[The release tag'\''s prefix; default\: the newest release tag'\''s, else "v"]:PREFIX:_default' \
+'--push=[Push the branch and the tag together after the release (git push --atomic), to REMOTE (default\: the branch'\''s upstream remote, else origin). Put it after VERSION|BUMP]::REMOTE:_default' \
+'-n[Print the plan (each file'\''s diff, the commit and the tag) and change nothing]' \
+'--dry-run[Print the plan (each file'\''s diff, the commit and the tag) and change nothing]' \
+'--json[Print the result as one JSON object\: {"version", "tag", "commit", "source_date_epoch", "files"}]' \
+'--allow-dirty[Release even though tracked files have uncommitted changes (they are not committed)]' \
+'--allow-unsigned[Release even though HEAD or the newest release tag is not validly signed (warns)]' \
+'--no-verify[Skip the repository'\''s pre-commit and commit-msg hooks]' \
+'(--continue)--abort[Put the repository back as it was before an interrupted release]' \
+'--continue[Finish an interrupted release from where it stopped]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'::target -- The version to release (PEP 440, such as 0.2.0 or 1.0.0rc1), or a bump\: major, minor, patch, stable, alpha, beta, rc, post, dev (as `uv version --bump`):_default' \
+":: :_git-secure-release_commands" \
+"*::: :->git-secure-release" \
+&& ret=0
+    case $state in
+    (git-secure-release)
+        words=($line[2] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:git-secure-release-command-$line[2]:"
+        case $line[2] in
+            (version)
+_arguments "${_arguments_options[@]}" : \
+'--bump=[Also print the version a release with this bump would make]:BUMP:(major minor patch stable alpha beta rc post dev)' \
+'--pre=[Make the bumped version a pre-release (with --bump major, minor or patch)]:KIND:(alpha beta rc)' \
+'--color=[When to colour the output\: auto (only on a terminal, never with NO_COLOR), always, never]:WHEN:(auto always never)' \
+'--json[Print one JSON object\: {"version", "layout", "files", "tag_prefix"} (and "next")]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(doctor)
+_arguments "${_arguments_options[@]}" : \
+'--color=[When to colour the output\: auto (only on a terminal, never with NO_COLOR), always, never]:WHEN:(auto always never)' \
+'--json[Print one JSON object\: {"ok", "checks"\: \[{"id", "status", "message", "hint"}\]}]' \
+'--fix[Apply the safe fixes (commit.gpgsign, tag.gpgSign, user.signingkey when exactly one usable secret key matches user.email) to the repository'\''s configuration, then check again]' \
+'--global[With --fix, write your own (global) git configuration instead of the repository'\''s]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(verify)
+_arguments "${_arguments_options[@]}" : \
+'--commits=[Also verify every commit in this revision range (for example v0.1.0..HEAD)]:RANGE:_default' \
+'--color=[When to colour the output\: auto (only on a terminal, never with NO_COLOR), always, never]:WHEN:(auto always never)' \
+'--json[Print one JSON object\: {"ok", "results"\: \[...\]}]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'*::revs -- Tags or commits to verify; without any, HEAD and every release tag:_default' \
+&& ret=0
+;;
+(epoch)
+_arguments "${_arguments_options[@]}" : \
+'--format=[How to print it]:FORMAT:((plain\:"\`N\`"
+export\:"\`export SOURCE_DATE_EPOCH=N\`"
+github\:"append \`SOURCE_DATE_EPOCH=N\` to the file \$GITHUB_ENV names"
+json\:"{"rev", "commit", "source_date_epoch", "date"}"))' \
+'--color=[When to colour the output\: auto (only on a terminal, never with NO_COLOR), always, never]:WHEN:(auto always never)' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'::rev -- The commit or tag (default\: HEAD):_default' \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+'--color=[When to colour the output\: auto (only on a terminal, never with NO_COLOR), always, never]:WHEN:(auto always never)' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':shell -- The shell to print the script for:(bash elvish fish powershell zsh)' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_git-secure-release__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:git-secure-release-help-command-$line[1]:"
+        case $line[1] in
+            (version)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(doctor)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(verify)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(epoch)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+}
+
+(( $+functions[_git-secure-release_commands] )) ||
+_git-secure-release_commands() {
+    local commands; commands=(
+'version:Print the project'\''s current version, its layout and the files that hold it' \
+'doctor:Check that signing is set up and working, with the exact command that fixes each problem' \
+'verify:Verify that HEAD, release tags, named revisions or a commit range are validly signed' \
+'epoch:Print SOURCE_DATE_EPOCH for a revision\: its commit'\''s committer time' \
+'completions:Print the completion script for a shell' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'git-secure-release commands' commands "$@"
+}
+(( $+functions[_git-secure-release__subcmd__completions_commands] )) ||
+_git-secure-release__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'git-secure-release completions commands' commands "$@"
+}
+(( $+functions[_git-secure-release__subcmd__doctor_commands] )) ||
+_git-secure-release__subcmd__doctor_commands() {
+    local commands; commands=()
+    _describe -t commands 'git-secure-release doctor commands' commands "$@"
+}
+(( $+functions[_git-secure-release__subcmd__epoch_commands] )) ||
+_git-secure-release__subcmd__epoch_commands() {
+    local commands; commands=()
+    _describe -t commands 'git-secure-release epoch commands' commands "$@"
+}
+(( $+functions[_git-secure-release__subcmd__help_commands] )) ||
+_git-secure-release__subcmd__help_commands() {
+    local commands; commands=(
+'version:Print the project'\''s current version, its layout and the files that hold it' \
+'doctor:Check that signing is set up and working, with the exact command that fixes each problem' \
+'verify:Verify that HEAD, release tags, named revisions or a commit range are validly signed' \
+'epoch:Print SOURCE_DATE_EPOCH for a revision\: its commit'\''s committer time' \
+'completions:Print the completion script for a shell' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'git-secure-release help commands' commands "$@"
+}
+(( $+functions[_git-secure-release__subcmd__help__subcmd__completions_commands] )) ||
+_git-secure-release__subcmd__help__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'git-secure-release help completions commands' commands "$@"
+}
+(( $+functions[_git-secure-release__subcmd__help__subcmd__doctor_commands] )) ||
+_git-secure-release__subcmd__help__subcmd__doctor_commands() {
+    local commands; commands=()
+    _describe -t commands 'git-secure-release help doctor commands' commands "$@"
+}
+(( $+functions[_git-secure-release__subcmd__help__subcmd__epoch_commands] )) ||
+_git-secure-release__subcmd__help__subcmd__epoch_commands() {
+    local commands; commands=()
+    _describe -t commands 'git-secure-release help epoch commands' commands "$@"
+}
+(( $+functions[_git-secure-release__subcmd__help__subcmd__help_commands] )) ||
+_git-secure-release__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'git-secure-release help help commands' commands "$@"
+}
+(( $+functions[_git-secure-release__subcmd__help__subcmd__verify_commands] )) ||
+_git-secure-release__subcmd__help__subcmd__verify_commands() {
+    local commands; commands=()
+    _describe -t commands 'git-secure-release help verify commands' commands "$@"
+}
+(( $+functions[_git-secure-release__subcmd__help__subcmd__version_commands] )) ||
+_git-secure-release__subcmd__help__subcmd__version_commands() {
+    local commands; commands=()
+    _describe -t commands 'git-secure-release help version commands' commands "$@"
+}
+(( $+functions[_git-secure-release__subcmd__verify_commands] )) ||
+_git-secure-release__subcmd__verify_commands() {
+    local commands; commands=()
+    _describe -t commands 'git-secure-release verify commands' commands "$@"
+}
+(( $+functions[_git-secure-release__subcmd__version_commands] )) ||
+_git-secure-release__subcmd__version_commands() {
+    local commands; commands=()
+    _describe -t commands 'git-secure-release version commands' commands "$@"
+}
+
+if [ "$funcstack[1]" = "_git-secure-release" ]; then
+    _git-secure-release "$@"
+else
+    compdef _git-secure-release git-secure-release
+fi
+
+# git secure-release <TAB>: declare the subcommand to git's completion.
+zstyle -s ':completion:*:*:git:*' user-commands _gsr_cmds || true
+zstyle ':completion:*:*:git:*' user-commands ${=_gsr_cmds} secure-release:'signed, reproducible releases of Python packages'

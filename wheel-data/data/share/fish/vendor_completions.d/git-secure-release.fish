@@ -1,0 +1,1 @@
+../../../../../completions/git-secure-release.fish
