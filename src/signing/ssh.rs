@@ -69,11 +69,80 @@ fn run(program: &Path, args: &[&str], stdin: Option<&[u8]>) -> Result<Run, Strin
     })
 }
 
-fn signer(principal: Option<String>, fingerprint: String) -> Signer {
+pub(crate) fn signer(principal: Option<String>, fingerprint: String) -> Signer {
     Signer {
         fingerprint,
         email: principal.clone().filter(|p| p.contains('@')),
         name: principal,
+    }
+}
+
+/// The verdicts of ssh verification, shared by the slow path (ssh-keygen) and the fast one
+/// (in-process), so that both say exactly the same.
+pub mod verdicts {
+    use super::{signer, Format, Status, Trust, Verdict};
+
+    const SSH: Option<Format> = Some(Format::Ssh);
+
+    pub fn not_configured() -> Verdict {
+        Verdict::new(
+            Status::Unverifiable,
+            SSH,
+            "ssh signature, but gpg.ssh.allowedSignersFile is not configured: set it to a file of `<email> <public key>` lines",
+        )
+    }
+
+    pub fn missing_file(path: &std::path::Path) -> Verdict {
+        Verdict::new(
+            Status::Unverifiable,
+            SSH,
+            format!(
+                "ssh signature, but gpg.ssh.allowedSignersFile {} does not exist",
+                path.display()
+            ),
+        )
+    }
+
+    pub fn good(principal: Option<String>, key: String, ended_since: bool) -> Verdict {
+        let mut v = Verdict::new(Status::Good, SSH, "valid signature");
+        v.signer = Some(signer(principal, key));
+        v.trust = Some(Trust::Fully);
+        if ended_since {
+            v.warning = Some("the key's validity in gpg.ssh.allowedSignersFile has ended since this signature was made".into());
+        }
+        v
+    }
+
+    pub fn outside_validity(principal: Option<String>, key: String) -> Verdict {
+        let mut v = Verdict::new(
+            Status::ExpiredKey,
+            SSH,
+            "valid signature, but the object's date is outside the key's validity in gpg.ssh.allowedSignersFile",
+        );
+        v.signer = Some(signer(principal, key));
+        v.trust = Some(Trust::Undefined);
+        v
+    }
+
+    pub fn not_allowed(key: String) -> Verdict {
+        let mut v = Verdict::new(
+            Status::Untrusted,
+            SSH,
+            "valid signature, but the key is not an allowed signer in gpg.ssh.allowedSignersFile",
+        );
+        v.signer = Some(signer(None, key));
+        v.trust = Some(Trust::Undefined);
+        v
+    }
+
+    pub fn revoked(revocation: &str, principal: Option<String>, key: String) -> Verdict {
+        let mut v = Verdict::new(
+            Status::RevokedKey,
+            SSH,
+            format!("signed by a key listed in gpg.ssh.revocationFile ({revocation})"),
+        );
+        v.signer = Some(signer(principal, key));
+        v
     }
 }
 
@@ -87,21 +156,10 @@ pub fn verify(
 ) -> Result<Verdict, String> {
     let format = Some(Format::Ssh);
     let Some(allowed) = &config.allowed_signers else {
-        return Ok(Verdict::new(
-            Status::Unverifiable,
-            format,
-            "ssh signature, but gpg.ssh.allowedSignersFile is not configured: set it to a file of `<email> <public key>` lines",
-        ));
+        return Ok(verdicts::not_configured());
     };
     if !allowed.is_file() {
-        return Ok(Verdict::new(
-            Status::Unverifiable,
-            format,
-            format!(
-                "ssh signature, but gpg.ssh.allowedSignersFile {} does not exist",
-                allowed.display()
-            ),
-        ));
+        return Ok(verdicts::missing_file(allowed));
     }
     let mut sig_file = tempfile::Builder::new()
         .prefix(".gsr-sig")
@@ -114,19 +172,10 @@ pub fn verify(
     let sig_path = sig_file.path().to_string_lossy().into_owned();
     let allowed_s = allowed.to_string_lossy().into_owned();
     let time = verify_time(timestamp);
-    let with_time = |mut args: Vec<String>| {
-        args.extend(time.clone());
-        args
-    };
-    let find = with_time(vec![
-        "-Y".into(),
-        "find-principals".into(),
-        "-f".into(),
-        allowed_s.clone(),
-        "-s".into(),
-        sig_path.clone(),
-    ]);
-    let found = run(&config.program, &as_refs(&find), None)?;
+
+    let mut find = vec!["-Y", "find-principals", "-f", &allowed_s, "-s", &sig_path];
+    find.extend(time.as_deref());
+    let found = run(&config.program, &find, None)?;
     if found.stderr.contains("usage:") {
         return Err(format!(
             "{} cannot verify signatures (OpenSSH 8.2p1 or later is needed)",
@@ -140,15 +189,9 @@ pub fn verify(
         .filter(|l| !l.is_empty())
         .collect();
     if !found.ok || principals.is_empty() {
-        let check = with_time(vec![
-            "-Y".into(),
-            "check-novalidate".into(),
-            "-n".into(),
-            "git".into(),
-            "-s".into(),
-            sig_path.clone(),
-        ]);
-        let checked = run(&config.program, &as_refs(&check), Some(payload))?;
+        let mut check = vec!["-Y", "check-novalidate", "-n", "git", "-s", &sig_path];
+        check.extend(time.as_deref());
+        let checked = run(&config.program, &check, Some(payload))?;
         let Some((_, key)) = parse_good(&checked.stdout) else {
             return Ok(Verdict::new(
                 Status::Bad,
@@ -157,27 +200,10 @@ pub fn verify(
             ));
         };
         // Allowed at some time, but not at the object's date: outside its validity.
-        let anytime = allowed_at_any_time(config, allowed, &sig_path)?;
-        let mut verdict = if let Some(principal) = anytime {
-            let principal = Some(principal);
-            let mut v = Verdict::new(
-                Status::ExpiredKey,
-                format,
-                "valid signature, but the object's date is outside the key's validity in gpg.ssh.allowedSignersFile",
-            );
-            v.signer = Some(signer(principal, key));
-            v
-        } else {
-            let mut v = Verdict::new(
-                Status::Untrusted,
-                format,
-                "valid signature, but the key is not an allowed signer in gpg.ssh.allowedSignersFile",
-            );
-            v.signer = Some(signer(None, key));
-            v
-        };
-        verdict.trust = Some(Trust::Undefined);
-        return Ok(verdict);
+        return Ok(match allowed_at_any_time(config, allowed, &sig_path)? {
+            Some(principal) => verdicts::outside_validity(Some(principal), key),
+            None => verdicts::not_allowed(key),
+        });
     }
     let revocation = config
         .revocation_file
@@ -187,22 +213,13 @@ pub fn verify(
     let mut last = None;
     for principal in &principals {
         let mut args = vec![
-            "-Y".to_owned(),
-            "verify".into(),
-            "-n".into(),
-            "git".into(),
-            "-f".into(),
-            allowed_s.clone(),
-            "-I".into(),
-            (*principal).to_owned(),
-            "-s".into(),
-            sig_path.clone(),
+            "-Y", "verify", "-n", "git", "-f", &allowed_s, "-I", principal, "-s", &sig_path,
         ];
-        args.extend(time.clone());
+        args.extend(time.as_deref());
         if let Some(r) = &revocation {
-            args.extend(["-r".to_owned(), r.clone()]);
+            args.extend(["-r", r.as_str()]);
         }
-        let out = run(&config.program, &as_refs(&args), Some(payload))?;
+        let out = run(&config.program, &args, Some(payload))?;
         if out.ok && out.stdout.starts_with("Good") {
             let Some((principal, key)) = parse_good(&out.stdout) else {
                 return Ok(Verdict::new(
@@ -211,18 +228,13 @@ pub fn verify(
                     "ssh-keygen's answer was not understood",
                 ));
             };
-            let mut v = Verdict::new(Status::Good, format, "valid signature");
-            v.signer = Some(signer(principal, key));
-            v.trust = Some(Trust::Fully);
             let now = run(
                 &config.program,
                 &["-Y", "find-principals", "-f", &allowed_s, "-s", &sig_path],
                 None,
             )?;
-            if !now.ok || now.stdout.trim().is_empty() {
-                v.warning = Some("the key's validity in gpg.ssh.allowedSignersFile has ended since this signature was made".into());
-            }
-            return Ok(v);
+            let ended = !now.ok || now.stdout.trim().is_empty();
+            return Ok(verdicts::good(principal, key, ended));
         }
         last = Some(out);
     }
@@ -239,13 +251,9 @@ pub fn verify(
         args.extend(time.as_deref());
         let unrevoked = run(&config.program, &args, Some(payload))?;
         if unrevoked.ok && unrevoked.stdout.starts_with("Good") {
-            let mut v = Verdict::new(
-                Status::RevokedKey,
-                format,
-                format!("signed by a key listed in gpg.ssh.revocationFile ({revocation})"),
-            );
-            v.signer = parse_good(&unrevoked.stdout).map(|(p, k)| signer(p, k));
-            return Ok(v);
+            if let Some((p, k)) = parse_good(&unrevoked.stdout) {
+                return Ok(verdicts::revoked(revocation, p, k));
+            }
         }
     }
     Ok(Verdict::new(
@@ -283,10 +291,6 @@ fn allowed_at_any_time(
         .then(|| found.stdout.lines().next().map(str::to_owned))
         .flatten()
         .filter(|p| !p.is_empty()))
-}
-
-fn as_refs(v: &[String]) -> Vec<&str> {
-    v.iter().map(String::as_str).collect()
 }
 
 fn first_line(text: &str, default: &str) -> String {
