@@ -261,7 +261,7 @@ _gitsecurerelease() {
             return 0
             ;;
         gitsecurerelease__subcmd__verify)
-            opts="-h -V --json --commits --color --help --version"
+            opts="-h -V --json --commits --no-fast-path --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -80,6 +80,7 @@ complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand ve
 always\t''
 never\t''"
 complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand verify" -l json -d 'Print one JSON object: {"ok", "results": [...]}'
+complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand verify" -l no-fast-path -d 'Check every signature with gpg or ssh-keygen, one process per object, never in-process (also GIT_SECURE_RELEASE_NO_FAST_PATH=1). Slower; the verdicts are the same'
 complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand epoch" -l format -d 'How to print it' -r -f -a "plain\t'`N`'

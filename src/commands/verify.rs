@@ -21,6 +21,11 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "RANGE")]
     pub commits: Option<String>,
 
+    /// Check every signature with gpg or ssh-keygen, one process per object, never in-process
+    /// (also GIT_SECURE_RELEASE_NO_FAST_PATH=1). Slower; the verdicts are the same.
+    #[arg(long)]
+    pub no_fast_path: bool,
+
     /// Tags or commits to verify; without any, HEAD and every release tag.
     #[arg(value_name = "REV")]
     pub revs: Vec<String>,
@@ -85,6 +90,9 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
         targets.extend(range_targets(&repo, range)?);
     }
     let mut engine = Engine::new(VerifyConfig::from_git(&repo.config, repo.base())?);
+    if args.no_fast_path {
+        engine.set_fast(false);
+    }
     let results = verify_targets(&repo, &mut engine, &targets)?;
     let ok = results.iter().all(|r| r.status.passes());
     let failed = results.iter().filter(|r| !r.status.passes()).count();

@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::gpg::GpgVerifier;
+use super::fast::openpgp::Keyring;
+use super::fast::ssh::SshFiles;
+use super::gpg::{classify, GpgVerifier};
 use super::object::Signed;
 use super::ssh::{self, SshConfig};
 use super::{Format, Status, Trust, Verdict};
@@ -20,6 +22,8 @@ pub struct VerifyConfig {
     pub allowed_signers: Option<PathBuf>,
     pub revocation_file: Option<PathBuf>,
     pub min_trust: Option<Trust>,
+    /// Decide what can be decided in-process (the fast path) before asking gpg or ssh-keygen.
+    pub fast: bool,
 }
 
 /// A configuration value git would refuse, or a program that cannot be found.
@@ -76,6 +80,8 @@ impl VerifyConfig {
             allowed_signers: config.get_path("gpg.ssh.allowedSignersFile", base),
             revocation_file: config.get_path("gpg.ssh.revocationFile", base),
             min_trust,
+            fast: std::env::var_os("GIT_SECURE_RELEASE_NO_FAST_PATH")
+                .is_none_or(|v| v.is_empty() || v == "0"),
         })
     }
 }
@@ -88,6 +94,25 @@ fn resolve((program, key): &(String, &'static str)) -> Result<PathBuf, EngineErr
     })
 }
 
+impl Engine {
+    /// git holds ssh signers to gpg.minTrustLevel too: an allowed signer counts as "fully".
+    fn hold_ssh_to_min_trust(&self, mut verdict: Verdict) -> Verdict {
+        if let (Some(Format::Ssh), Status::Good, Some(min), Some(trust)) = (
+            verdict.format,
+            verdict.status,
+            self.config.min_trust,
+            verdict.trust,
+        ) {
+            if trust < min {
+                verdict.status = Status::Untrusted;
+                verdict.message =
+                    format!("valid signature, but an ssh allowed signer counts as fully trusted, below gpg.minTrustLevel {min:?}").to_lowercase();
+            }
+        }
+        verdict
+    }
+}
+
 /// Verifies commits and tags; one per run.
 #[derive(Debug)]
 pub struct Engine {
@@ -95,6 +120,9 @@ pub struct Engine {
     openpgp: Option<GpgVerifier>,
     x509: Option<GpgVerifier>,
     ssh: Option<SshConfig>,
+    /// The fast path's keyring (`Err`: it could not be learned; everything goes to gpg).
+    keyring: Option<Result<Keyring, String>>,
+    ssh_files: Option<SshFiles>,
 }
 
 impl Engine {
@@ -104,12 +132,62 @@ impl Engine {
             openpgp: None,
             x509: None,
             ssh: None,
+            keyring: None,
+            ssh_files: None,
+        }
+    }
+
+    /// Use the fast path or not (`verify --no-fast-path`).
+    pub fn set_fast(&mut self, fast: bool) {
+        self.config.fast = fast;
+    }
+
+    /// The fast path's verdict, when it is certain of one.
+    fn fast(
+        &mut self,
+        format: Format,
+        object: &Signed,
+        signature: &[u8],
+    ) -> Result<Option<Verdict>, EngineError> {
+        match format {
+            Format::Openpgp => {
+                if self.keyring.is_none() {
+                    let program = resolve(&self.config.openpgp_program)?;
+                    self.keyring = Some(Keyring::load(&program));
+                }
+                let Some(Ok(keyring)) = &self.keyring else {
+                    return Ok(None);
+                };
+                Ok(keyring
+                    .check(&object.payload, signature)
+                    .map(|facts| classify(format, &[facts], self.config.min_trust)))
+            }
+            Format::Ssh => {
+                // git would run this program: when it is missing, so is the verdict.
+                resolve(&self.config.ssh_program)?;
+                let config = &self.config;
+                let files = self.ssh_files.get_or_insert_with(|| {
+                    SshFiles::new(
+                        config.allowed_signers.as_deref(),
+                        config.revocation_file.as_deref(),
+                    )
+                });
+                Ok(object
+                    .timestamp
+                    .and_then(|t| files.check(&object.payload, signature, t)))
+            }
+            Format::X509 => Ok(None),
         }
     }
 
     /// The verdict on one split object. An error means the check could not be made at all
     /// (a program missing): never a false verdict.
     pub fn verify(&mut self, object: &Signed) -> Result<Verdict, EngineError> {
+        let verdict = self.verify_any(object)?;
+        Ok(self.hold_ssh_to_min_trust(verdict))
+    }
+
+    fn verify_any(&mut self, object: &Signed) -> Result<Verdict, EngineError> {
         let Some(signature) = &object.signature else {
             return Ok(Verdict::new(Status::Unsigned, None, "no signature"));
         };
@@ -128,6 +206,11 @@ impl Engine {
             ));
         }
         let min_trust = self.config.min_trust;
+        if self.config.fast {
+            if let Some(verdict) = self.fast(format, object, signature)? {
+                return Ok(verdict);
+            }
+        }
         match format {
             Format::Openpgp | Format::X509 => {
                 let (slot, program) = if format == Format::Openpgp {
@@ -156,18 +239,8 @@ impl Engine {
                     .ssh
                     .as_ref()
                     .ok_or_else(|| EngineError::Backend("no ssh".into()))?;
-                let mut verdict = ssh::verify(config, &object.payload, signature, object.timestamp)
-                    .map_err(EngineError::Backend)?;
-                // git holds ssh signers to gpg.minTrustLevel too: an allowed signer is "fully".
-                if let (Status::Good, Some(min), Some(trust)) =
-                    (verdict.status, min_trust, verdict.trust)
-                {
-                    if trust < min {
-                        verdict.status = Status::Untrusted;
-                        verdict.message = format!("valid signature, but an ssh allowed signer counts as fully trusted, below gpg.minTrustLevel {min:?}").to_lowercase();
-                    }
-                }
-                Ok(verdict)
+                ssh::verify(config, &object.payload, signature, object.timestamp)
+                    .map_err(EngineError::Backend)
             }
         }
     }

@@ -5,6 +5,7 @@
 
 pub mod allowed_signers;
 pub mod engine;
+pub mod fast;
 pub mod gpg;
 pub mod keys;
 pub mod object;

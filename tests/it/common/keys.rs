@@ -174,9 +174,24 @@ impl World {
         }
     }
 
-    /// Our verdict on `rev`: the one result of `verify --json REV`.
+    /// Our verdict on `rev`: the one result of `verify --json REV`, the same by both paths
+    /// (in-process, and gpg or ssh-keygen per object) down to the message.
     pub fn our_verdict(&self, rev: &str) -> serde_json::Value {
-        let out = self.cmd(&["verify", "--json", rev]);
+        let fast = self.verdict_by(rev, false);
+        let slow = self.verdict_by(rev, true);
+        assert_eq!(
+            fast, slow,
+            "{rev}: the fast path and the slow path disagree"
+        );
+        fast
+    }
+
+    fn verdict_by(&self, rev: &str, slow: bool) -> serde_json::Value {
+        let mut args = vec!["verify", "--json", rev];
+        if slow {
+            args.push("--no-fast-path");
+        }
+        let out = self.cmd(&args);
         let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("JSON");
         let result = v["results"][0].clone();
         let passes = matches!(result["status"].as_str(), Some("good" | "expired-key"));

@@ -1,0 +1,250 @@
+//! OpenPGP signatures checked in-process (rPGP), against the keyring's state learned once per
+//! run from gpg through gpgme: a key listing (validity, owner trust, expiry, revocation,
+//! capabilities) and an export of the public keys. Only what is certain is answered; the
+//! rest (two signatures, unsupported algorithms, a bad signature, ambiguous key states) is
+//! left to gpg.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+use std::path::Path;
+
+use gpgme::{Context, ExportMode, Protocol, Validity};
+use pgp::composed::{Deserializable, DetachedSignature, SignedPublicKey};
+use pgp::crypto::hash::HashAlgorithm;
+use pgp::packet::{PublicKey, PublicSubkey, SignatureType, SignatureVersion};
+use pgp::types::{KeyDetails, PublicKeyTrait};
+
+use crate::signing::gpg::{Outcome, SigFacts};
+use crate::signing::{Signer, Trust};
+
+/// What gpg's listing says of one key and its subkeys.
+#[derive(Debug, Clone)]
+struct KeyState {
+    primary: String,
+    name: Option<String>,
+    email: Option<String>,
+    revoked: bool,
+    expired: bool,
+    unusable: bool,
+    /// The validity of the key's user ids; `None` when they disagree (left to gpg).
+    trust: Option<Trust>,
+}
+
+#[derive(Debug, Clone)]
+struct SubState {
+    key: usize,
+    revoked: bool,
+    expired: bool,
+    can_sign: bool,
+}
+
+/// Public key material, by fingerprint.
+enum Material {
+    Primary(PublicKey),
+    Sub(PublicSubkey),
+}
+
+/// The keyring, learned once.
+pub struct Keyring {
+    keys: Vec<KeyState>,
+    /// Every (sub)key by fingerprint and by key id (upper-case hex).
+    by_id: HashMap<String, SubState>,
+    material: HashMap<String, Material>,
+}
+
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keyring")
+            .field("keys", &self.keys.len())
+            .finish()
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+fn trust_of(v: Validity) -> Trust {
+    match v {
+        Validity::Never => Trust::Never,
+        Validity::Marginal => Trust::Marginal,
+        Validity::Full => Trust::Fully,
+        Validity::Ultimate => Trust::Ultimate,
+        _ => Trust::Undefined,
+    }
+}
+
+impl Keyring {
+    /// List and export the public keys with `program` (gpg.program): two gpg runs in all.
+    pub fn load(program: &Path) -> Result<Keyring, String> {
+        let mut ctx = Context::from_protocol(Protocol::OpenPgp).map_err(|e| e.to_string())?;
+        ctx.set_engine_path(program.to_string_lossy().as_ref())
+            .map_err(|e| e.to_string())?;
+        ctx.set_offline(true);
+        let mut keys = Vec::new();
+        let mut by_id = HashMap::new();
+        for key in ctx
+            .keys()
+            .map_err(|e| e.to_string())?
+            .filter_map(Result::ok)
+        {
+            let validities: Vec<Trust> = key
+                .user_ids()
+                .filter(|u| !u.is_revoked() && !u.is_invalid())
+                .map(|u| trust_of(u.validity()))
+                .collect();
+            let mut trust = validities
+                .first()
+                .copied()
+                .filter(|t| validities.iter().all(|v| v == t));
+            if trust == Some(Trust::Fully) && key.owner_trust() == Validity::Ultimate {
+                trust = Some(Trust::Ultimate);
+            }
+            let uid = key.user_ids().next();
+            let index = keys.len();
+            keys.push(KeyState {
+                primary: key.fingerprint().unwrap_or_default().to_owned(),
+                name: uid
+                    .as_ref()
+                    .and_then(|u| u.name().ok())
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_owned),
+                email: uid
+                    .as_ref()
+                    .and_then(|u| u.email().ok())
+                    .filter(|e| !e.is_empty())
+                    .map(str::to_owned),
+                revoked: key.is_revoked(),
+                expired: key.is_expired(),
+                unusable: key.is_disabled() || key.is_invalid(),
+                trust,
+            });
+            for sub in key.subkeys() {
+                let state = SubState {
+                    key: index,
+                    revoked: sub.is_revoked(),
+                    expired: sub.is_expired(),
+                    can_sign: sub.can_sign() && !sub.is_invalid() && !sub.is_disabled(),
+                };
+                if let Ok(fpr) = sub.fingerprint() {
+                    by_id.insert(fpr.to_ascii_uppercase(), state.clone());
+                }
+                if let Ok(id) = sub.id() {
+                    by_id.insert(id.to_ascii_uppercase(), state);
+                }
+            }
+        }
+        let mut exported = Vec::new();
+        ctx.export_all(ExportMode::empty(), &mut exported)
+            .map_err(|e| e.to_string())?;
+        let mut material = HashMap::new();
+        let parsed =
+            SignedPublicKey::from_bytes_many(Cursor::new(exported)).map_err(|e| e.to_string())?;
+        for key in parsed.filter_map(Result::ok) {
+            for sub in key.public_subkeys {
+                material.insert(
+                    format!("{:X}", sub.key.fingerprint()),
+                    Material::Sub(sub.key),
+                );
+            }
+            material.insert(
+                format!("{:X}", key.primary_key.fingerprint()),
+                Material::Primary(key.primary_key),
+            );
+        }
+        Ok(Keyring {
+            keys,
+            by_id,
+            material,
+        })
+    }
+
+    /// The facts gpg would report for this signature, when they are certain.
+    pub fn check(&self, payload: &[u8], signature: &[u8]) -> Option<SigFacts> {
+        let mut sigs = DetachedSignature::from_armor_many(Cursor::new(signature))
+            .ok()?
+            .0;
+        let sig = sigs.next()?.ok()?;
+        if sigs.next().is_some() {
+            return None; // more than one: gpg's word
+        }
+        let s = &sig.signature;
+        if s.version() != SignatureVersion::V4 || s.typ() != Some(SignatureType::Binary) {
+            return None;
+        }
+        if !matches!(
+            s.hash_alg(),
+            Some(
+                HashAlgorithm::Sha256
+                    | HashAlgorithm::Sha384
+                    | HashAlgorithm::Sha512
+                    | HashAlgorithm::Sha224
+            )
+        ) {
+            return None;
+        }
+        let issuer = s
+            .issuer_fingerprint()
+            .first()
+            .map(|f| format!("{f:X}"))
+            .or_else(|| s.issuer().first().map(|id| hex(id.as_ref())))?;
+        let Some(sub) = self.by_id.get(&issuer) else {
+            // gpg has no such key: NO_PUBKEY.
+            let fingerprint = s.issuer_fingerprint().first().map(|f| format!("{f:X}"));
+            let key_id = s.issuer().first().map(|id| hex(id.as_ref()));
+            return Some(SigFacts {
+                outcome: Outcome::NoPubkey,
+                trust: Trust::Undefined,
+                signer: Signer {
+                    fingerprint: fingerprint.or(key_id).unwrap_or(issuer),
+                    ..Signer::default()
+                },
+            });
+        };
+        let key = &self.keys[sub.key];
+        // By fingerprint; a key id is the end of a v4 fingerprint.
+        let material = self.material.get(&issuer).or_else(|| {
+            self.material
+                .iter()
+                .find(|(f, _)| f.ends_with(&issuer))
+                .map(|(_, m)| m)
+        })?;
+        let created = *s.created()?;
+        let key_created = match material {
+            Material::Primary(k) => *k.created_at(),
+            Material::Sub(k) => *k.created_at(),
+        };
+        if created < key_created || !sub.can_sign || key.unusable {
+            return None;
+        }
+        let verified = match material {
+            Material::Primary(k) => sig.verify(k, payload),
+            Material::Sub(k) => sig.verify(k, payload),
+        };
+        if verified.is_err() {
+            return None; // bad, or something rPGP cannot check: gpg's word
+        }
+        let now = chrono::Utc::now();
+        let sig_expired = s
+            .signature_expiration_time()
+            .is_some_and(|d| *d > chrono::TimeDelta::zero() && created + *d <= now);
+        let revoked = key.revoked || sub.revoked;
+        let expired = key.expired || sub.expired;
+        let outcome = match (sig_expired, revoked, expired) {
+            (false, false, false) => Outcome::Good,
+            (true, false, false) => Outcome::SigExpired,
+            (false, true, false) => Outcome::Revoked,
+            (false, false, true) => Outcome::KeyExpired,
+            _ => return None,
+        };
+        Some(SigFacts {
+            outcome,
+            trust: key.trust?,
+            signer: Signer {
+                fingerprint: key.primary.clone(),
+                name: key.name.clone(),
+                email: key.email.clone(),
+            },
+        })
+    }
+}
