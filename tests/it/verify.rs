@@ -610,3 +610,44 @@ fn bad_input_is_refused_clearly() {
         stderr(&out)
     );
 }
+
+/// The fast path learns the keyring once: the number of gpg runs does not grow with the
+/// number of objects, while the slow path starts one (or more) per object.
+#[test]
+fn fast_path_starts_no_process_per_object() {
+    let (w, _) = signed_world();
+    let count = w.tmp.path().join("gpg-runs");
+    let wrapper = w.script(
+        "gpg-count",
+        &format!("echo run >> '{}'\nexec gpg \"$@\"", count.display()),
+    );
+    let runs = |args: &[&str]| {
+        let _ = std::fs::remove_file(&count);
+        w.git(&["config", "gpg.program", &wrapper.to_string_lossy()]);
+        w.cmd(args).success();
+        w.git(&["config", "--unset", "gpg.program"]);
+        std::fs::read_to_string(&count)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    for i in 0..3 {
+        w.git(&["tag", "-s", &format!("v0.{i}.0"), "-m", "release"]);
+    }
+    let fast_3 = runs(&["verify"]);
+    let slow_3 = runs(&["verify", "--no-fast-path"]);
+    for i in 3..9 {
+        w.git(&["tag", "-s", &format!("v0.{i}.0"), "-m", "release"]);
+    }
+    let fast_9 = runs(&["verify"]);
+    let slow_9 = runs(&["verify", "--no-fast-path"]);
+    assert_eq!(
+        fast_3, fast_9,
+        "fast path: gpg runs grew with the objects ({fast_3} -> {fast_9})"
+    );
+    assert!(
+        slow_9 >= slow_3 + 6,
+        "slow path: one gpg run per object ({slow_3} -> {slow_9})"
+    );
+    assert!(fast_9 < slow_9, "{fast_9} < {slow_9}");
+}
