@@ -29,9 +29,34 @@ pub fn check_tag_prefix(prefix: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Check a whole tag name as `git check-ref-format refs/tags/<name>` would.
+pub fn check_tag_name(name: &str) -> Result<(), String> {
+    check_tag_prefix(name)?;
+    if name.is_empty()
+        || name == "@"
+        || name.ends_with(['.', '/'])
+        || name
+            .split('/')
+            .any(|p| p.ends_with(".lock") || p.is_empty())
+    {
+        return Err(format!("{name:?} is not a tag name git accepts"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::check_tag_prefix;
+
+    #[test]
+    fn whole_tag_names() {
+        for ok in ["v1.0.0", "release-1.0rc1", "pkg/v2.0", "1!2.0+local.1"] {
+            assert!(super::check_tag_name(ok).is_ok(), "{ok}");
+        }
+        for bad in ["v1.0.", "v1.lock", "a/", "@", "a//b", "v1..0"] {
+            assert!(super::check_tag_name(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn accepts_usual_prefixes_and_refuses_what_git_refuses() {

@@ -264,10 +264,7 @@ fn prepare(ctx: &Context, opts: &Options) -> Result<(Plan, Vec<String>, Engine),
     let mut plan = None;
     if let Some((project, (new, edits))) = planned {
         let tag = format!("{prefix}{new}");
-        let valid_ref = ctx
-            .git
-            .output(&["check-ref-format", &format!("refs/tags/{tag}")])
-            .is_ok_and(|o| o.status.success());
+        let valid_ref = crate::git::refname::check_tag_name(&tag).is_ok();
         if !valid_ref {
             problems.push(Problem::new(
                 format!("{tag:?} is not a tag name git accepts"),
@@ -436,7 +433,7 @@ fn apply(
         message: format!("the journal names a bad commit: {e}"),
         hint: "git secure-release --abort".into(),
     })?;
-    let tip = rev(git, &journal.branch_ref).unwrap_or(original);
+    let tip = rev(&ctx.repo, &journal.branch_ref).unwrap_or(original);
     let committed = resume && tip != original;
     let commit = if journal.commit_message.is_none() {
         original
@@ -466,7 +463,7 @@ fn apply(
             git.run(&commit),
             "run `git secure-release doctor`; a hook that refused can be skipped with --no-verify",
         )?;
-        rev(git, "HEAD").ok_or_else(|| StepFailure {
+        rev(&ctx.repo, "HEAD").ok_or_else(|| StepFailure {
             message: "the release commit is not found after committing".into(),
             hint: "git log -1".into(),
         })?
@@ -483,7 +480,7 @@ fn apply(
         "{}\n\nSource-Date-Epoch: {epoch}\n",
         journal.tag_message.trim_end()
     );
-    let tagged = resume && rev(git, &format!("refs/tags/{}", journal.tag)).is_some();
+    let tagged = resume && rev(&ctx.repo, &format!("refs/tags/{}", journal.tag)).is_some();
     if !tagged {
         step(
             "the signed tag",
@@ -527,7 +524,7 @@ fn post_check(
             )));
         }
     }
-    let oid = rev(&ctx.git, &format!("refs/tags/{}", plan.tag))
+    let oid = rev(&ctx.repo, &format!("refs/tags/{}", plan.tag))
         .ok_or_else(|| fail(format!("tag {} is not found", plan.tag)))?;
     let raw = ctx
         .raw(oid)
@@ -549,14 +546,9 @@ fn post_check(
     Ok(())
 }
 
-fn rev(git: &Git, name: &str) -> Option<Oid> {
-    let out = git
-        .output(&["rev-parse", "--verify", "--quiet", name])
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    Oid::from_str(String::from_utf8_lossy(&out.stdout).trim()).ok()
+/// What a ref (or HEAD) points at, read through git2 (no process).
+fn rev(repo: &Repository, name: &str) -> Option<Oid> {
+    repo.refname_to_id(name).ok()
 }
 
 /// Append to `$GITHUB_ENV` and `$GITHUB_OUTPUT` when they name files.
@@ -588,18 +580,25 @@ fn record(outcome: &Outcome) -> Result<(), UserError> {
     )
 }
 
-/// `--abort`: put the repository back as it was before the interrupted release.
-pub fn abort() -> Result<String, UserError> {
+/// The interrupted release's journal, for `--abort` or `--continue` (`what`), checked safe
+/// to act on: the branch is where the release left it.
+fn interrupted(what: &str) -> Result<(Context, JournalFiles, Journal), UserError> {
     let ctx = Context::resolve()?;
     let files = ctx.journal();
     if !files.exists() {
         return Err(
-            UserError::refused("there is no interrupted release to abort")
+            UserError::refused(format!("there is no interrupted release to {what}"))
                 .with_hint("git secure-release <version> starts one"),
         );
     }
     let journal = files.read().map_err(UserError::refused)?;
     check_branch_unmoved(&ctx, &journal)?;
+    Ok((ctx, files, journal))
+}
+
+/// `--abort`: put the repository back as it was before the interrupted release.
+pub fn abort() -> Result<String, UserError> {
+    let (ctx, files, journal) = interrupted("abort")?;
     let repo = transaction::Repo {
         git: &ctx.git,
         workdir: &ctx.workdir,
@@ -615,16 +614,7 @@ pub fn abort() -> Result<String, UserError> {
 
 /// `--continue`: finish the interrupted release from where it stopped.
 pub fn resume() -> Result<Outcome, UserError> {
-    let ctx = Context::resolve()?;
-    let files = ctx.journal();
-    if !files.exists() {
-        return Err(
-            UserError::refused("there is no interrupted release to continue")
-                .with_hint("git secure-release <version> starts one"),
-        );
-    }
-    let journal = files.read().map_err(UserError::refused)?;
-    check_branch_unmoved(&ctx, &journal)?;
+    let (ctx, files, journal) = interrupted("continue")?;
     let plan = Plan::from_journal(&ctx, &journal)?;
     let mut engine = ctx.engine()?;
     finish(&ctx, &mut engine, &plan, &journal, &files, true)
@@ -633,7 +623,7 @@ pub fn resume() -> Result<Outcome, UserError> {
 /// The branch must be where the release left it: at its old commit, or at a release commit
 /// made on top of it.
 fn check_branch_unmoved(ctx: &Context, journal: &Journal) -> Result<(), UserError> {
-    let tip = rev(&ctx.git, &journal.branch_ref);
+    let tip = rev(&ctx.repo, &journal.branch_ref);
     let original = Oid::from_str(&journal.head).ok();
     let ok = match (tip, original) {
         (Some(t), Some(o)) if t == o => true,

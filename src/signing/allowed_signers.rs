@@ -12,49 +12,35 @@ pub struct Entry {
     pub key: String,
 }
 
-/// Split `s` at whitespace, keeping double-quoted parts (with their quotes) together.
-fn tokens(s: &str) -> Vec<String> {
+/// Split `s` where `sep` is true outside double quotes (the quotes are kept); empty parts
+/// are dropped.
+fn split_unquoted(s: &str, sep: impl Fn(char) -> bool) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut quoted = false;
     for c in s.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                cur.push(c);
-            }
-            c if c.is_whitespace() && !quoted => {
-                if !cur.is_empty() {
-                    out.push(std::mem::take(&mut cur));
-                }
-            }
-            c => cur.push(c),
+        if c == '"' {
+            quoted = !quoted;
         }
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
-}
-
-/// Split an options field at commas outside quotes.
-fn options(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    for c in s.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                cur.push(c);
-            }
-            ',' if !quoted => out.push(std::mem::take(&mut cur)),
-            c => cur.push(c),
+        if sep(c) && !quoted {
+            out.push(std::mem::take(&mut cur));
+        } else {
+            cur.push(c);
         }
     }
     out.push(cur);
-    out.retain(|o| !o.is_empty());
+    out.retain(|p| !p.is_empty());
     out
+}
+
+/// Whitespace-separated fields, quoted parts kept together.
+fn tokens(s: &str) -> Vec<String> {
+    split_unquoted(s, char::is_whitespace)
+}
+
+/// The comma-separated options of an options field.
+fn options(s: &str) -> Vec<String> {
+    split_unquoted(s, |c| c == ',')
 }
 
 fn is_key_type(t: &str) -> bool {

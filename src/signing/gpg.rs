@@ -76,6 +76,22 @@ pub fn classify(format: Format, sigs: &[SigFacts], min_trust: Option<Trust>) -> 
     verdict
 }
 
+/// A gpgme context for `format` running `program` (gpg.program or gpg.x509.program, already
+/// resolved), offline: the one way this crate talks to GnuPG.
+pub fn context(format: Format, program: &Path) -> Result<Context, String> {
+    let protocol = if format == Format::X509 {
+        Protocol::Cms
+    } else {
+        Protocol::OpenPgp
+    };
+    let mut ctx =
+        Context::from_protocol(protocol).map_err(|e| format!("gpgme cannot start: {e}"))?;
+    ctx.set_engine_path(program.to_string_lossy().as_ref())
+        .map_err(|e| format!("gpgme cannot use {}: {e}", program.display()))?;
+    ctx.set_offline(true);
+    Ok(ctx)
+}
+
 /// Verifies OpenPGP or X.509 signatures through one gpgme context, kept for the whole run.
 pub struct GpgVerifier {
     format: Format,
@@ -101,25 +117,7 @@ impl KeyFacts {
             email: None,
             owner_ultimate: key.owner_trust() == Validity::Ultimate,
         };
-        for uid in key.user_ids() {
-            // An X.509 certificate's first user id is its subject DN, with no name part.
-            let name = uid.name().ok().filter(|n| !n.is_empty());
-            let name = name.or_else(|| {
-                uid.id()
-                    .ok()
-                    .filter(|i| !i.starts_with('<') && !i.is_empty())
-            });
-            if facts.name.is_none() {
-                facts.name = name.map(str::to_owned);
-            }
-            if facts.email.is_none() {
-                let email = uid
-                    .email()
-                    .ok()
-                    .map(|e| e.trim_start_matches('<').trim_end_matches('>'));
-                facts.email = email.filter(|e| !e.is_empty()).map(str::to_owned);
-            }
-        }
+        (facts.name, facts.email) = super::keys::signer_parts(key);
         facts
     }
 }
@@ -135,16 +133,7 @@ impl std::fmt::Debug for GpgVerifier {
 impl GpgVerifier {
     /// A verifier running `program` (already resolved to a path).
     pub fn new(format: Format, program: &Path) -> Result<GpgVerifier, String> {
-        let protocol = if format == Format::X509 {
-            Protocol::Cms
-        } else {
-            Protocol::OpenPgp
-        };
-        let mut ctx =
-            Context::from_protocol(protocol).map_err(|e| format!("gpgme cannot start: {e}"))?;
-        ctx.set_engine_path(program.to_string_lossy().as_ref())
-            .map_err(|e| format!("gpgme cannot use {}: {e}", program.display()))?;
-        ctx.set_offline(true);
+        let ctx = context(format, program)?;
         Ok(GpgVerifier {
             format,
             ctx,

@@ -5,8 +5,6 @@
 use std::path::Path;
 use std::time::SystemTime;
 
-use gpgme::{Context, Protocol};
-
 use super::Format;
 
 /// A secret key that might sign.
@@ -52,23 +50,32 @@ pub fn date(t: SystemTime) -> String {
         .to_string()
 }
 
-fn describe(key: &gpgme::Key) -> KeyInfo {
-    let mut uids = Vec::new();
-    for uid in key.user_ids() {
-        let name = uid.name().ok().filter(|n| !n.is_empty()).map(str::to_owned);
-        let name = name.or_else(|| {
-            uid.id()
-                .ok()
-                .filter(|i| !i.starts_with('<') && !i.is_empty())
-                .map(str::to_owned)
-        });
-        let email = uid
-            .email()
+/// A user id's name and email; an X.509 certificate's user id is its subject DN (taken as
+/// the name) or `<email>` (taken without the brackets).
+pub fn uid_parts(uid: &gpgme::UserId<'_>) -> (Option<String>, Option<String>) {
+    let name = uid.name().ok().filter(|n| !n.is_empty());
+    let name = name.or_else(|| {
+        uid.id()
             .ok()
-            .map(|e| e.trim_start_matches('<').trim_end_matches('>').to_owned())
-            .filter(|e| !e.is_empty());
-        uids.push((name, email));
-    }
+            .filter(|i| !i.starts_with('<') && !i.is_empty())
+    });
+    let email = uid
+        .email()
+        .ok()
+        .map(|e| e.trim_start_matches('<').trim_end_matches('>'))
+        .filter(|e| !e.is_empty());
+    (name.map(str::to_owned), email.map(str::to_owned))
+}
+
+/// The name and email a signer is shown with: the first user id that has each.
+pub fn signer_parts(key: &gpgme::Key) -> (Option<String>, Option<String>) {
+    key.user_ids()
+        .map(|u| uid_parts(&u))
+        .fold((None, None), |a, b| (a.0.or(b.0), a.1.or(b.1)))
+}
+
+fn describe(key: &gpgme::Key) -> KeyInfo {
+    let uids: Vec<_> = key.user_ids().map(|u| uid_parts(&u)).collect();
     let primary_expiry = key.primary_key().and_then(|k| k.expiration_time());
     let signing: Vec<_> = key.subkeys().filter(|s| s.can_sign()).collect();
     let usable: Vec<_> = signing
@@ -154,15 +161,7 @@ pub fn secret_keys(
     program: &Path,
     pattern: Option<&str>,
 ) -> Result<Vec<KeyInfo>, String> {
-    let protocol = if format == Format::X509 {
-        Protocol::Cms
-    } else {
-        Protocol::OpenPgp
-    };
-    let mut ctx =
-        Context::from_protocol(protocol).map_err(|e| format!("gpgme cannot start: {e}"))?;
-    ctx.set_engine_path(program.to_string_lossy().as_ref())
-        .map_err(|e| format!("gpgme cannot use {}: {e}", program.display()))?;
+    let mut ctx = super::gpg::context(format, program)?;
     let keys = match pattern {
         Some(p) => ctx
             .find_secret_keys([p])

@@ -238,11 +238,20 @@ pub fn make(
     if !commit.ok || commit_id.is_empty() {
         return Err(diagnose(&commit.stderr));
     }
-    let raw = run_limited(git(&["cat-file", "commit", &commit_id]), limit)?;
-    if !raw.ok {
-        return Err(diagnose(&raw.stderr));
-    }
-    Ok(raw.stdout)
+    // Read it back from the scratch object folder (no process).
+    let read = || -> Result<Vec<u8>, git2::Error> {
+        let odb = git2::Odb::new()?;
+        odb.add_disk_alternate(&objects.to_string_lossy())?;
+        let object = odb.read(git2::Oid::from_str(&commit_id)?)?;
+        Ok(object.data().to_vec())
+    };
+    read().map_err(|e| SignFailure {
+        message: format!(
+            "the test signature was made but cannot be read back: {}",
+            e.message()
+        ),
+        hint: "check that TMPDIR is writable".into(),
+    })
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::io::Cursor;
 use std::path::Path;
 
-use gpgme::{Context, ExportMode, Protocol, Validity};
+use gpgme::{ExportMode, Validity};
 use pgp::composed::{Deserializable, DetachedSignature, SignedPublicKey};
 use pgp::crypto::hash::HashAlgorithm;
 use pgp::packet::{PublicKey, PublicSubkey, SignatureType, SignatureVersion};
@@ -77,10 +77,7 @@ fn trust_of(v: Validity) -> Trust {
 impl Keyring {
     /// List and export the public keys with `program` (gpg.program): two gpg runs in all.
     pub fn load(program: &Path) -> Result<Keyring, String> {
-        let mut ctx = Context::from_protocol(Protocol::OpenPgp).map_err(|e| e.to_string())?;
-        ctx.set_engine_path(program.to_string_lossy().as_ref())
-            .map_err(|e| e.to_string())?;
-        ctx.set_offline(true);
+        let mut ctx = crate::signing::gpg::context(crate::signing::Format::Openpgp, program)?;
         let mut keys = Vec::new();
         let mut by_id = HashMap::new();
         for key in ctx
@@ -100,20 +97,12 @@ impl Keyring {
             if trust == Some(Trust::Fully) && key.owner_trust() == Validity::Ultimate {
                 trust = Some(Trust::Ultimate);
             }
-            let uid = key.user_ids().next();
+            let (name, email) = crate::signing::keys::signer_parts(&key);
             let index = keys.len();
             keys.push(KeyState {
                 primary: key.fingerprint().unwrap_or_default().to_owned(),
-                name: uid
-                    .as_ref()
-                    .and_then(|u| u.name().ok())
-                    .filter(|n| !n.is_empty())
-                    .map(str::to_owned),
-                email: uid
-                    .as_ref()
-                    .and_then(|u| u.email().ok())
-                    .filter(|e| !e.is_empty())
-                    .map(str::to_owned),
+                name,
+                email,
                 revoked: key.is_revoked(),
                 expired: key.is_expired(),
                 unusable: key.is_disabled() || key.is_invalid(),
