@@ -235,32 +235,57 @@ fn range_targets(repo: &Repo, range: &str) -> Result<Vec<Target>, UserError> {
     .collect()
 }
 
-/// Read each object once and verify it.
+/// Objects are read and checked this many at a time, so memory does not grow with them.
+const CHUNK: usize = 256;
+
+/// Read each object once and verify it: a chunk at a time, the fast path on every core,
+/// the slow path (one process per object) only for what the fast path left undecided.
 fn verify_targets(
     repo: &Repo,
     engine: &mut Engine,
     targets: &[Target],
 ) -> Result<Vec<VerifyResult>, UserError> {
     let sha256 = repo.sha256();
-    targets
-        .iter()
-        .map(|t| {
-            let (kind, raw) = repo.raw(t.oid)?;
-            let verdict = match (t.kind, kind) {
-                (Kind::Tag, ObjectType::Tag) => {
-                    let signed = object::split_tag(&raw);
-                    let mut v = engine.verify(&signed)?;
-                    check_tag_name(&mut v, &signed, t.ref_tag.as_deref());
-                    v
-                }
-                (Kind::Tag, _) => Verdict::new(
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let mut results = Vec::with_capacity(targets.len());
+    for chunk in targets.chunks(CHUNK) {
+        // Read and split; `None` is a lightweight tag.
+        let objects: Vec<Option<Signed>> = chunk
+            .iter()
+            .map(|t| {
+                let (kind, raw) = repo.raw(t.oid)?;
+                Ok(match (t.kind, kind) {
+                    (Kind::Tag, ObjectType::Tag) => Some(object::split_tag(&raw)),
+                    (Kind::Tag, _) => None,
+                    (Kind::Commit, _) => Some(object::split_commit(&raw, sha256)),
+                })
+            })
+            .collect::<Result<_, UserError>>()?;
+        for signed in objects.iter().flatten() {
+            engine.prepare(signed)?;
+        }
+        let decided = fast_in_parallel(engine, &objects, threads);
+        for ((t, signed), fast) in chunk.iter().zip(&objects).zip(decided) {
+            let verdict = match signed {
+                None => Verdict::new(
                     Status::Unsigned,
                     None,
                     "a lightweight tag: it carries no signature (make release tags with `git tag -s`)",
                 ),
-                (Kind::Commit, _) => engine.verify(&object::split_commit(&raw, sha256))?,
+                Some(signed) => {
+                    let mut v = match fast {
+                        Some(v) => v,
+                        None => engine.verify_slow(signed)?,
+                    };
+                    if t.kind == Kind::Tag {
+                        check_tag_name(&mut v, signed, t.ref_tag.as_deref());
+                    }
+                    v
+                }
             };
-            Ok(VerifyResult {
+            results.push(VerifyResult {
                 target: t.name.clone(),
                 object: t.oid.to_string(),
                 kind: t.kind,
@@ -270,9 +295,41 @@ fn verify_targets(
                 trust: verdict.trust,
                 message: verdict.message,
                 warning: verdict.warning,
-            })
-        })
-        .collect()
+            });
+        }
+    }
+    Ok(results)
+}
+
+/// The fast path's verdicts on `objects`, split across `threads` threads, in order.
+fn fast_in_parallel(
+    engine: &Engine,
+    objects: &[Option<Signed>],
+    threads: usize,
+) -> Vec<Option<Verdict>> {
+    let Some(fast) = engine.fast() else {
+        return vec![None; objects.len()];
+    };
+    let check = |part: &[Option<Signed>]| {
+        part.iter()
+            .map(|o| o.as_ref().and_then(|s| fast.check(s)))
+            .collect::<Vec<_>>()
+    };
+    if threads < 2 || objects.len() < 8 {
+        return check(objects);
+    }
+    let size = objects.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = objects
+            .chunks(size)
+            .map(|part| (part.len(), scope.spawn(move || check(part))))
+            .collect();
+        // A part whose thread failed is left to the slow path, never out of place.
+        handles
+            .into_iter()
+            .flat_map(|(len, h)| h.join().unwrap_or_else(|_| vec![None; len]))
+            .collect()
+    })
 }
 
 /// A validly signed tag whose own `tag` header names another tag than its ref: replayed.

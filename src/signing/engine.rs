@@ -94,23 +94,77 @@ fn resolve((program, key): &(String, &'static str)) -> Result<PathBuf, EngineErr
     })
 }
 
-impl Engine {
-    /// git holds ssh signers to gpg.minTrustLevel too: an allowed signer counts as "fully".
-    fn hold_ssh_to_min_trust(&self, mut verdict: Verdict) -> Verdict {
-        if let (Some(Format::Ssh), Status::Good, Some(min), Some(trust)) = (
-            verdict.format,
-            verdict.status,
-            self.config.min_trust,
-            verdict.trust,
-        ) {
-            if trust < min {
-                verdict.status = Status::Untrusted;
-                verdict.message =
-                    format!("valid signature, but an ssh allowed signer counts as fully trusted, below gpg.minTrustLevel {min:?}").to_lowercase();
-            }
+/// What the fast path knows, learned once: shared read-only by the threads that check
+/// many objects at once.
+#[derive(Debug, Default)]
+pub struct Fast {
+    /// The keyring (`Err`: it could not be learned, and OpenPGP goes to gpg).
+    keyring: Option<Result<Keyring, String>>,
+    ssh_files: Option<SshFiles>,
+    min_trust: Option<Trust>,
+}
+
+impl Fast {
+    /// The verdict on `object` when the fast path is certain of it (the engine has prepared
+    /// it with [`Engine::prepare`]); `None` leaves it to the slow path.
+    pub fn check(&self, object: &Signed) -> Option<Verdict> {
+        if let Some(v) = precheck(object) {
+            return Some(v);
         }
-        verdict
+        let signature = object.signature.as_deref()?;
+        let verdict = match object.format()? {
+            Format::Openpgp => {
+                let Some(Ok(keyring)) = &self.keyring else {
+                    return None;
+                };
+                let facts = keyring.check(&object.payload, signature)?;
+                classify(Format::Openpgp, &[facts], self.min_trust)
+            }
+            Format::Ssh => {
+                self.ssh_files
+                    .as_ref()?
+                    .check(&object.payload, signature, object.timestamp?)?
+            }
+            Format::X509 => return None,
+        };
+        Some(hold_ssh_to_min_trust(verdict, self.min_trust))
     }
+}
+
+/// The verdicts decided before any signature is looked at.
+fn precheck(object: &Signed) -> Option<Verdict> {
+    if object.signature.is_none() {
+        return Some(Verdict::new(Status::Unsigned, None, "no signature"));
+    }
+    let Some(format) = object.format() else {
+        return Some(Verdict::new(
+            Status::Bad,
+            None,
+            "the signature is not in a format git knows",
+        ));
+    };
+    if object.timestamp.is_none() {
+        return Some(Verdict::new(
+            Status::Bad,
+            Some(format),
+            "the object has no committer or tagger line, so git cannot check its signature",
+        ));
+    }
+    None
+}
+
+/// git holds ssh signers to gpg.minTrustLevel too: an allowed signer counts as "fully".
+fn hold_ssh_to_min_trust(mut verdict: Verdict, min_trust: Option<Trust>) -> Verdict {
+    if let (Some(Format::Ssh), Status::Good, Some(min), Some(trust)) =
+        (verdict.format, verdict.status, min_trust, verdict.trust)
+    {
+        if trust < min {
+            verdict.status = Status::Untrusted;
+            verdict.message =
+                format!("valid signature, but an ssh allowed signer counts as fully trusted, below gpg.minTrustLevel {min:?}").to_lowercase();
+        }
+    }
+    verdict
 }
 
 /// Verifies commits and tags; one per run.
@@ -120,20 +174,21 @@ pub struct Engine {
     openpgp: Option<GpgVerifier>,
     x509: Option<GpgVerifier>,
     ssh: Option<SshConfig>,
-    /// The fast path's keyring (`Err`: it could not be learned; everything goes to gpg).
-    keyring: Option<Result<Keyring, String>>,
-    ssh_files: Option<SshFiles>,
+    fast: Fast,
 }
 
 impl Engine {
     pub fn new(config: VerifyConfig) -> Engine {
+        let fast = Fast {
+            min_trust: config.min_trust,
+            ..Fast::default()
+        };
         Engine {
             config,
             openpgp: None,
             x509: None,
             ssh: None,
-            keyring: None,
-            ssh_files: None,
+            fast,
         }
     }
 
@@ -142,76 +197,57 @@ impl Engine {
         self.config.fast = fast;
     }
 
-    /// The fast path's verdict, when it is certain of one.
-    fn fast(
-        &mut self,
-        format: Format,
-        object: &Signed,
-        signature: &[u8],
-    ) -> Result<Option<Verdict>, EngineError> {
-        match format {
-            Format::Openpgp => {
-                if self.keyring.is_none() {
-                    let program = resolve(&self.config.openpgp_program)?;
-                    self.keyring = Some(Keyring::load(&program));
-                }
-                let Some(Ok(keyring)) = &self.keyring else {
-                    return Ok(None);
-                };
-                Ok(keyring
-                    .check(&object.payload, signature)
-                    .map(|facts| classify(format, &[facts], self.config.min_trust)))
+    /// The fast path, when it is on.
+    pub fn fast(&self) -> Option<&Fast> {
+        self.config.fast.then_some(&self.fast)
+    }
+
+    /// Learn what the fast path needs for `object`'s format (once per run). Fails when the
+    /// program git would run for it is missing: then there is no verdict to give.
+    pub fn prepare(&mut self, object: &Signed) -> Result<(), EngineError> {
+        if !self.config.fast || precheck(object).is_some() {
+            return Ok(());
+        }
+        match object.format() {
+            Some(Format::Openpgp) if self.fast.keyring.is_none() => {
+                let program = resolve(&self.config.openpgp_program)?;
+                self.fast.keyring = Some(Keyring::load(&program));
             }
-            Format::Ssh => {
+            Some(Format::Ssh) if self.fast.ssh_files.is_none() => {
                 // git would run this program: when it is missing, so is the verdict.
                 resolve(&self.config.ssh_program)?;
-                let config = &self.config;
-                let files = self.ssh_files.get_or_insert_with(|| {
-                    SshFiles::new(
-                        config.allowed_signers.as_deref(),
-                        config.revocation_file.as_deref(),
-                    )
-                });
-                Ok(object
-                    .timestamp
-                    .and_then(|t| files.check(&object.payload, signature, t)))
+                let (allowed, revocation) = (
+                    self.config.allowed_signers.as_deref(),
+                    self.config.revocation_file.as_deref(),
+                );
+                self.fast.ssh_files = Some(SshFiles::new(allowed, revocation));
             }
-            Format::X509 => Ok(None),
+            _ => {}
         }
+        Ok(())
     }
 
-    /// The verdict on one split object. An error means the check could not be made at all
-    /// (a program missing): never a false verdict.
+    /// The verdict on one split object: the fast path's when it is certain, else gpg's or
+    /// ssh-keygen's. An error means the check could not be made at all (a program missing):
+    /// never a false verdict.
     pub fn verify(&mut self, object: &Signed) -> Result<Verdict, EngineError> {
-        let verdict = self.verify_any(object)?;
-        Ok(self.hold_ssh_to_min_trust(verdict))
+        self.prepare(object)?;
+        if let Some(v) = self.fast().and_then(|f| f.check(object)) {
+            return Ok(v);
+        }
+        self.verify_slow(object)
     }
 
-    fn verify_any(&mut self, object: &Signed) -> Result<Verdict, EngineError> {
-        let Some(signature) = &object.signature else {
-            return Ok(Verdict::new(Status::Unsigned, None, "no signature"));
-        };
-        let Some(format) = object.format() else {
-            return Ok(Verdict::new(
-                Status::Bad,
-                None,
-                "the signature is not in a format git knows",
-            ));
-        };
-        if object.timestamp.is_none() {
-            return Ok(Verdict::new(
-                Status::Bad,
-                Some(format),
-                "the object has no committer or tagger line, so git cannot check its signature",
-            ));
+    /// The verdict of gpg (through gpgme) or ssh-keygen, one process per object.
+    pub fn verify_slow(&mut self, object: &Signed) -> Result<Verdict, EngineError> {
+        if let Some(v) = precheck(object) {
+            return Ok(v);
         }
+        let (Some(signature), Some(format)) = (&object.signature, object.format()) else {
+            return Ok(Verdict::new(Status::Bad, None, "no signature to check"));
+        };
         let min_trust = self.config.min_trust;
-        if self.config.fast {
-            if let Some(verdict) = self.fast(format, object, signature)? {
-                return Ok(verdict);
-            }
-        }
-        match format {
+        let verdict = match format {
             Format::Openpgp | Format::X509 => {
                 let (slot, program) = if format == Format::Openpgp {
                     (&mut self.openpgp, &self.config.openpgp_program)
@@ -225,7 +261,7 @@ impl Engine {
                 let verifier = slot
                     .as_mut()
                     .ok_or_else(|| EngineError::Backend("no verifier".into()))?;
-                Ok(verifier.verify(&object.payload, signature, min_trust))
+                verifier.verify(&object.payload, signature, min_trust)
             }
             Format::Ssh => {
                 if self.ssh.is_none() {
@@ -240,8 +276,9 @@ impl Engine {
                     .as_ref()
                     .ok_or_else(|| EngineError::Backend("no ssh".into()))?;
                 ssh::verify(config, &object.payload, signature, object.timestamp)
-                    .map_err(EngineError::Backend)
+                    .map_err(EngineError::Backend)?
             }
-        }
+        };
+        Ok(hold_ssh_to_min_trust(verdict, min_trust))
     }
 }

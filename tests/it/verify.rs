@@ -651,3 +651,33 @@ fn fast_path_starts_no_process_per_object() {
     );
     assert!(fast_9 < slow_9, "{fast_9} < {slow_9}");
 }
+
+/// Many objects at once, checked in parallel: good ones (fast path), a tampered one (left
+/// to gpg), a lightweight one and an unsigned one, each result in its own place.
+#[test]
+fn many_objects_keep_their_order_and_verdicts() {
+    let (w, _) = signed_world();
+    let mut expected = vec![("HEAD".to_owned(), "good")];
+    for i in 0..14 {
+        let name = format!("v1.{i}.0");
+        match i {
+            5 => w.git(&["tag", &name]),
+            9 => w.git(&["tag", "-a", "--no-sign", &name, "-m", "unsigned"]),
+            _ => w.git(&["tag", "-s", &name, "-m", &format!("Release 1.{i}.0")]),
+        };
+        expected.push((name.clone(), if i == 5 || i == 9 { "unsigned" } else { "good" }));
+    }
+    let forged = tamper(&w, "tag", "v1.7.0", "Release 1.7.0", "Release 6.6.6");
+    w.git(&["update-ref", "refs/tags/v1.7.0", &forged]);
+    expected[8].1 = "bad";
+    let v = json(&w.cmd(&["verify", "--json"]).code(1));
+    let got: Vec<(String, &str)> = v["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| (r["target"].as_str().unwrap_or("").to_owned(), r["status"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(got, expected);
+    let slow = json(&w.cmd(&["verify", "--json", "--no-fast-path"]).code(1));
+    assert_eq!(v, slow, "both paths, the whole report");
+}
