@@ -532,19 +532,10 @@ fn post_check_failure_rolls_back() {
 fn failing_hooks_roll_back_and_no_verify_skips_them() {
     for hook in ["pre-commit", "commit-msg"] {
         let w = world();
-        w.write(
-            &format!(".git/hooks/{hook}"),
+        crate::common::write_executable(
+            &w.root.join(format!(".git/hooks/{hook}")),
             "#!/bin/sh\necho 'hook says no' >&2\nexit 1\n",
         );
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            std::fs::set_permissions(
-                w.root.join(format!(".git/hooks/{hook}")),
-                std::fs::Permissions::from_mode(0o755),
-            )
-            .expect("chmod");
-        }
         assert_failed_cleanly(&w, &["minor"], "hook says no");
         let out = w.cmd(&["minor", "--no-verify"]).success();
         assert_released(&w, &out, "0.2.0", "v0.2.0");
@@ -555,19 +546,10 @@ fn failing_hooks_roll_back_and_no_verify_skips_them() {
 /// finish the commit: the release is interrupted after the commit, before the tag.
 fn interrupted_world() -> World {
     let w = world();
-    w.write(
-        ".git/hooks/commit-msg",
+    crate::common::write_executable(
+        &w.root.join(".git/hooks/commit-msg"),
         "#!/bin/sh\nkill -9 $(ps -o ppid= -p $PPID)\nexit 0\n",
     );
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(
-            w.root.join(".git/hooks/commit-msg"),
-            std::fs::Permissions::from_mode(0o755),
-        )
-        .expect("chmod");
-    }
     w.git(&["status", "--porcelain"]);
     w
 }
@@ -657,16 +639,10 @@ fn push_to_a_bare_remote_and_a_refused_push() {
     );
 
     let hook = remote.join("hooks/pre-receive");
-    std::fs::write(
+    crate::common::write_executable(
         &hook,
         "#!/bin/sh\necho 'remote: no releases today' >&2\nexit 1\n",
-    )
-    .expect("hook");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    }
+    );
     let out = w.cmd(&["patch", "--push", "origin"]).code(1);
     let err = stderr(&out);
     assert!(

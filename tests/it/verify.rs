@@ -665,7 +665,10 @@ fn many_objects_keep_their_order_and_verdicts() {
             9 => w.git(&["tag", "-a", "--no-sign", &name, "-m", "unsigned"]),
             _ => w.git(&["tag", "-s", &name, "-m", &format!("Release 1.{i}.0")]),
         };
-        expected.push((name.clone(), if i == 5 || i == 9 { "unsigned" } else { "good" }));
+        expected.push((
+            name.clone(),
+            if i == 5 || i == 9 { "unsigned" } else { "good" },
+        ));
     }
     let forged = tamper(&w, "tag", "v1.7.0", "Release 1.7.0", "Release 6.6.6");
     w.git(&["update-ref", "refs/tags/v1.7.0", &forged]);
@@ -675,7 +678,12 @@ fn many_objects_keep_their_order_and_verdicts() {
         .as_array()
         .expect("results")
         .iter()
-        .map(|r| (r["target"].as_str().unwrap_or("").to_owned(), r["status"].as_str().unwrap_or("")))
+        .map(|r| {
+            (
+                r["target"].as_str().unwrap_or("").to_owned(),
+                r["status"].as_str().unwrap_or(""),
+            )
+        })
         .collect();
     assert_eq!(got, expected);
     let slow = json(&w.cmd(&["verify", "--json", "--no-fast-path"]).code(1));

@@ -31,7 +31,21 @@ fn wheel_installs_and_runs_in_a_fresh_venv() {
     let target = root.join("target").join("wheel");
     // maturin repairs (patchelf) its cached copy of the binary in place; a second build from
     // the same folder would find it already patched, so start from a fresh copy.
+    // Its copy is a hard link to cargo's own output in deps/, so remove those too: cargo
+    // then links a fresh, unpatched binary.
     let _ = std::fs::remove_dir_all(target.join("maturin"));
+    for dir in ["debug/deps", "maturin/deps"] {
+        for entry in std::fs::read_dir(target.join(dir))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with("git_secure_release-") && !name.contains('.') {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
     let path = format!(
         "{}:{}",
         tools.join("bin").display(),

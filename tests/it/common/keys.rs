@@ -114,12 +114,7 @@ impl World {
     /// Write an executable script under the world's temp dir.
     pub fn script(&self, name: &str, body: &str) -> PathBuf {
         let path = self.tmp.path().join(name);
-        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).expect("write script");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-        }
+        super::write_executable(&path, &format!("#!/bin/sh\n{body}\n"));
         path
     }
 
