@@ -172,7 +172,6 @@ pub struct Spot {
 #[derive(Clone, Debug)]
 pub struct FileEdit {
     pub file: String,
-    pub path: PathBuf,
     pub old: Vec<u8>,
     pub new: Vec<u8>,
 }
@@ -342,7 +341,6 @@ impl Project {
                     bytes.splice(s.range.clone(), text.into_bytes());
                 }
                 FileEdit {
-                    path: self.root.join(&file),
                     file,
                     old,
                     new: bytes,

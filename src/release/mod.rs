@@ -316,8 +316,6 @@ fn prepare(ctx: &Context, opts: &Options) -> Result<(Plan, Vec<String>, Engine),
             version: new,
             edits,
             rewrites: rewrites.clone(),
-            project_root: project.root.clone(),
-            workdir: ctx.workdir.clone(),
             message: message.clone(),
             tag,
             tag_message: message,
@@ -689,14 +687,11 @@ impl Plan {
                 .iter()
                 .map(|f| crate::project::FileEdit {
                     file: f.path.clone(),
-                    path: ctx.workdir.join(&f.path),
                     old: f.old.clone(),
                     new: f.new.clone(),
                 })
                 .collect(),
             rewrites: j.files.iter().map(|f| f.path.clone()).collect(),
-            project_root: ctx.workdir.clone(),
-            workdir: ctx.workdir.clone(),
             message: j.commit_message.clone().unwrap_or_default(),
             tag: j.tag.clone(),
             tag_message: j.tag_message.clone(),

@@ -1,8 +1,6 @@
 //! The release plan: pure data, printed the same way by `--dry-run` and used by the real
 //! run. Which version, which file edits, which commit and tag.
 
-use std::path::PathBuf;
-
 use super::preflight::Problem;
 use crate::git::tags::ReleaseTag;
 use crate::project::{FileEdit, Project};
@@ -18,8 +16,6 @@ pub struct Plan {
     pub edits: Vec<FileEdit>,
     /// The same files, relative to the work tree root.
     pub rewrites: Vec<String>,
-    pub project_root: PathBuf,
-    pub workdir: PathBuf,
     pub message: String,
     pub tag: String,
     /// The tag message before the `Source-Date-Epoch` trailer is added.
