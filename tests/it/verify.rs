@@ -611,26 +611,29 @@ fn bad_input_is_refused_clearly() {
     );
 }
 
-/// The fast path learns the keyring once: the number of gpg runs does not grow with the
-/// number of objects, while the slow path starts one (or more) per object.
-#[test]
-fn fast_path_starts_no_process_per_object() {
-    let (w, _) = signed_world();
+/// How many times `verify ARGS` (which must pass) starts gpg.
+fn gpg_runs(w: &World, args: &[&str]) -> usize {
     let count = w.tmp.path().join("gpg-runs");
     let wrapper = w.script(
         "gpg-count",
         &format!("echo run >> '{}'\nexec gpg \"$@\"", count.display()),
     );
-    let runs = |args: &[&str]| {
-        let _ = std::fs::remove_file(&count);
-        w.git(&["config", "gpg.program", &wrapper.to_string_lossy()]);
-        w.cmd(args).success();
-        w.git(&["config", "--unset", "gpg.program"]);
-        std::fs::read_to_string(&count)
-            .unwrap_or_default()
-            .lines()
-            .count()
-    };
+    let _ = std::fs::remove_file(&count);
+    w.git(&["config", "gpg.program", &wrapper.to_string_lossy()]);
+    w.cmd(args).success();
+    w.git(&["config", "--unset", "gpg.program"]);
+    std::fs::read_to_string(&count)
+        .unwrap_or_default()
+        .lines()
+        .count()
+}
+
+/// The fast path learns the keyring once: the number of gpg runs does not grow with the
+/// number of objects, while the slow path starts one (or more) per object.
+#[test]
+fn fast_path_starts_no_process_per_object() {
+    let (w, _) = signed_world();
+    let runs = |args: &[&str]| gpg_runs(&w, args);
     for i in 0..3 {
         w.git(&["tag", "-s", &format!("v0.{i}.0"), "-m", "release"]);
     }
@@ -688,4 +691,72 @@ fn many_objects_keep_their_order_and_verdicts() {
     assert_eq!(got, expected);
     let slow = json(&w.cmd(&["verify", "--json", "--no-fast-path"]).code(1));
     assert_eq!(v, slow, "both paths, the whole report");
+}
+
+/// RSA keys, with each SHA-2 digest gpg can sign with: the fast path's own RSA check decides
+/// every good signature (no gpg run per object), agrees with gpg on each, and leaves a
+/// tampered one to gpg, which calls it bad. SHA-1 is left to gpg altogether.
+#[test]
+fn rsa_signatures_through_both_paths_with_every_sha2_digest() {
+    let w = World::new();
+    w.repo();
+    let fpr = w.gen_algo_key_in(
+        &w.gnupghome(),
+        &format!("Test Author <{EMAIL}>"),
+        "rsa2048",
+        &[],
+        "never",
+    );
+    w.git(&["config", "user.signingkey", &fpr]);
+    w.commit("one", true);
+    let conf = w.gnupghome().join("gpg.conf");
+    let digests = ["SHA256", "SHA384", "SHA512", "SHA224", "SHA1"];
+    for (i, digest) in digests.iter().enumerate() {
+        std::fs::write(
+            &conf,
+            format!("personal-digest-preferences {digest}\ndigest-algo {digest}\n"),
+        )
+        .expect("gpg.conf");
+        let tag = format!("v1.{i}.0");
+        w.git(&["tag", "-s", &tag, "-m", &format!("Release 1.{i}.0")]);
+        let raw = w.git(&["cat-file", "tag", &tag]);
+        let armor = &raw[raw.find("-----BEGIN PGP SIGNATURE").expect("signed")..];
+        let packets = w.gpg_in(
+            "gpg",
+            &w.gnupghome(),
+            &["--list-packets"],
+            Some(armor.as_bytes()),
+        );
+        let algo = match *digest {
+            "SHA1" => 2,
+            "SHA256" => 8,
+            "SHA384" => 9,
+            "SHA512" => 10,
+            _ => 11,
+        };
+        assert!(
+            String::from_utf8_lossy(&packets).contains(&format!("digest algo {algo},")),
+            "{digest}: {}",
+            String::from_utf8_lossy(&packets)
+        );
+        let ours = w.our_verdict(&tag);
+        assert_eq!(ours["status"], "good", "{digest}");
+        assert_eq!(ours["signer"]["fingerprint"], fpr.as_str());
+        assert!(w.git_verify_tag(&tag).ok, "{digest}");
+    }
+    std::fs::remove_file(&conf).expect("gpg.conf");
+    // HEAD and the four SHA-2 tags take no more gpg runs than HEAD alone; the SHA-1 tag
+    // takes gpg's word, one run more at least.
+    let one = gpg_runs(&w, &["verify", "HEAD"]);
+    let sha2 = gpg_runs(
+        &w,
+        &["verify", "HEAD", "v1.0.0", "v1.1.0", "v1.2.0", "v1.3.0"],
+    );
+    assert_eq!(one, sha2, "an RSA signature was left to gpg");
+    assert!(gpg_runs(&w, &["verify", "HEAD", "v1.4.0"]) > one);
+
+    let forged = tamper(&w, "tag", "v1.0.0", "Release 1.0.0", "Release 6.6.6");
+    assert_eq!(w.our_verdict(&forged)["status"], "bad");
+    let git = w.git_verify_tag(&forged);
+    assert!(!git.ok, "{git:?}");
 }

@@ -5,4 +5,5 @@
 //! `GIT_SECURE_RELEASE_NO_FAST_PATH=1`) forces it, and the tests compare the two.
 
 pub mod openpgp;
+mod rsa;
 pub mod ssh;

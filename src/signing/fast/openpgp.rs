@@ -14,6 +14,7 @@ use pgp::crypto::hash::HashAlgorithm;
 use pgp::packet::{PublicKey, PublicSubkey, SignatureType, SignatureVersion};
 use pgp::types::{KeyDetails, PublicKeyTrait};
 
+use super::rsa::{modulus_of, Modulus, Quick};
 use crate::signing::gpg::{Outcome, SigFacts};
 use crate::signing::{Signer, Trust};
 
@@ -38,10 +39,10 @@ struct SubState {
     can_sign: bool,
 }
 
-/// Public key material, by fingerprint.
+/// Public key material, by fingerprint, with an RSA key's modulus prepared.
 enum Material {
-    Primary(PublicKey),
-    Sub(PublicSubkey),
+    Primary(PublicKey, Option<Modulus>),
+    Sub(PublicSubkey, Option<Modulus>),
 }
 
 /// The keyring, learned once.
@@ -131,14 +132,16 @@ impl Keyring {
             SignedPublicKey::from_bytes_many(Cursor::new(exported)).map_err(|e| e.to_string())?;
         for key in parsed.filter_map(Result::ok) {
             for sub in key.public_subkeys {
+                let modulus = modulus_of(sub.key.public_params());
                 material.insert(
                     format!("{:X}", sub.key.fingerprint()),
-                    Material::Sub(sub.key),
+                    Material::Sub(sub.key, modulus),
                 );
             }
+            let modulus = modulus_of(key.primary_key.public_params());
             material.insert(
                 format!("{:X}", key.primary_key.fingerprint()),
-                Material::Primary(key.primary_key),
+                Material::Primary(key.primary_key, modulus),
             );
         }
         Ok(Keyring {
@@ -200,15 +203,15 @@ impl Keyring {
         })?;
         let created = *s.created()?;
         let key_created = match material {
-            Material::Primary(k) => *k.created_at(),
-            Material::Sub(k) => *k.created_at(),
+            Material::Primary(k, _) => *k.created_at(),
+            Material::Sub(k, _) => *k.created_at(),
         };
         if created < key_created || !sub.can_sign || key.unusable {
             return None;
         }
         let verified = match material {
-            Material::Primary(k) => sig.verify(k, payload),
-            Material::Sub(k) => sig.verify(k, payload),
+            Material::Primary(k, m) => sig.verify(&Quick(k, m.as_ref()), payload),
+            Material::Sub(k, m) => sig.verify(&Quick(k, m.as_ref()), payload),
         };
         if verified.is_err() {
             return None; // bad, or something rPGP cannot check: gpg's word

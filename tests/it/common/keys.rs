@@ -73,10 +73,22 @@ impl World {
     /// Generate a passphrase-less ed25519 signing key in `home`; `extra` goes before the
     /// command (`--faked-system-time …`), `expire` is gpg's expiry (`never`, `1y`).
     pub fn gen_key_in(&self, home: &Path, uid: &str, extra: &[&str], expire: &str) -> String {
+        self.gen_algo_key_in(home, uid, "ed25519", extra, expire)
+    }
+
+    /// As [`Self::gen_key_in`], with gpg's algorithm name (`rsa2048`, `ed25519`).
+    pub fn gen_algo_key_in(
+        &self,
+        home: &Path,
+        uid: &str,
+        algo: &str,
+        extra: &[&str],
+        expire: &str,
+    ) -> String {
         self.make_gnupghome(home);
         let mut args = vec!["--pinentry-mode", "loopback", "--passphrase", ""];
         args.extend(extra);
-        args.extend(["--quick-gen-key", uid, "ed25519", "sign", expire]);
+        args.extend(["--quick-gen-key", uid, algo, "sign", expire]);
         self.gpg_in("gpg", home, &args, None);
         self.fingerprint_in(home, uid)
     }
