@@ -74,6 +74,18 @@ fn install_hint(format: Format, program_key: &str) -> String {
 
 /// The signing section, in the contract's order.
 pub fn checks(world: &World) -> Vec<Check> {
+    let (mut out, test) = checks_but_test(world);
+    out.push(match test {
+        Ok(()) => test_signature(world),
+        Err(skip) => skip,
+    });
+    out
+}
+
+/// Every signing check but `signing.test`, and whether that one is to be made (`Err`: its
+/// skip). The release makes the test signature beside these, and judges it with its own
+/// engine ([`judge_test_signature`]).
+pub fn checks_but_test(world: &World) -> (Vec<Check>, Result<(), Check>) {
     let mut out = Vec::new();
     let setup = resolve_format(world);
     out.push(git_check(world, setup.as_ref().ok()));
@@ -86,11 +98,8 @@ pub fn checks(world: &World) -> Vec<Check> {
                 out.push(Check::skip(id, "skipped: gpg.format is not usable"));
             }
             out.extend(defaults(world));
-            out.push(Check::skip(
-                "signing.test",
-                "skipped: gpg.format is not usable",
-            ));
-            return out;
+            let skip = Check::skip("signing.test", "skipped: gpg.format is not usable");
+            return (out, Err(skip));
         }
     };
     let program = which::which(&setup.program);
@@ -125,8 +134,15 @@ pub fn checks(world: &World) -> Vec<Check> {
         }
     }
     out.extend(defaults(world));
-    out.push(test_signature(world));
-    out
+    (out, Ok(()))
+}
+
+/// Whether the repository `world` is in stores objects under SHA-256 names.
+pub fn sha256(world: &World) -> bool {
+    world
+        .config
+        .get("extensions.objectformat")
+        .is_some_and(|f| f.eq_ignore_ascii_case("sha256"))
 }
 
 /// `git --version`, as a semver (the first three numbers).
@@ -473,18 +489,27 @@ fn test_signature(world: &World) -> Check {
     let id = "signing.test";
     let workdir = world.repo.as_ref().and_then(|r| r.workdir());
     let git_dir = world.repo.as_ref().map(|r| r.path());
-    let raw = match testsig::make(workdir, git_dir, testsig::time_limit()) {
+    let made = testsig::make(workdir, git_dir, sha256(world), testsig::time_limit());
+    let base = workdir.map_or_else(|| world.cwd.clone(), Path::to_path_buf);
+    match VerifyConfig::from_git(&world.config, &base) {
+        Ok(config) => judge_test_signature(made, &mut Engine::new(config)),
+        Err(e) => Check::fail(id, e.to_string(), e.hint()),
+    }
+}
+
+/// `signing.test` from a test signature as [`testsig::make`] returned it, verified by `engine`.
+pub fn judge_test_signature(
+    made: Result<Vec<u8>, testsig::SignFailure>,
+    engine: &mut Engine,
+) -> Check {
+    let id = "signing.test";
+    let raw = match made {
         Ok(raw) => raw,
         Err(f) => return Check::fail(id, f.message, f.hint),
     };
-    let base = workdir.map_or_else(|| world.cwd.clone(), Path::to_path_buf);
-    let config = match VerifyConfig::from_git(&world.config, &base) {
-        Ok(c) => c,
-        Err(e) => return Check::fail(id, e.to_string(), e.hint()),
-    };
     let sha256 = raw.starts_with(b"tree ") && raw.iter().position(|&b| b == b'\n') == Some(5 + 64);
     let signed = object::split_commit(&raw, sha256);
-    match Engine::new(config).verify(&signed) {
+    match engine.verify(&signed) {
         Ok(v) if v.status == Status::Good => Check::pass(
             id,
             format!(

@@ -16,7 +16,7 @@ use crate::git::runner::Git;
 use crate::git::tags::{self, ReleaseTag};
 use crate::project::{Config, Project};
 use crate::signing::engine::{Engine, VerifyConfig};
-use crate::signing::object;
+use crate::signing::{object, testsig, Format};
 use crate::transaction::{self, FileChange, Journal, JournalFiles};
 use crate::version::{self, Target};
 pub use plan::Plan;
@@ -200,11 +200,51 @@ pub fn run(opts: &Options) -> Result<Outcome, UserError> {
 
 /// Resolve the version, tag and files, and run every preflight check.
 fn prepare(ctx: &Context, opts: &Options) -> Result<(Plan, Vec<String>, Engine), UserError> {
-    // The slowest check (listing keys, a real test signature) runs beside the others.
+    // Every format this release meets is known now: the configured one (the test signature,
+    // the release commit and tag), HEAD's and the newest tag's. Without X.509, gpgme may
+    // skip learning where gpgsm lives.
+    let newest_format = ctx.newest_tag().and_then(|t| {
+        let (kind, raw) = ctx.tag_oid(&t.name).and_then(|o| ctx.raw_typed(o))?;
+        (kind == ObjectType::Tag).then(|| object::split_tag(&raw).format())?
+    });
+    let head = ctx
+        .head
+        .and_then(|h| ctx.raw(h))
+        .map(|raw| object::split_commit(&raw, ctx.sha256()));
+    let head_format = head.as_ref().and_then(|h| h.format());
+    let configured_x509 = ctx
+        .config
+        .get("gpg.format")
+        .is_some_and(|f| f.eq_ignore_ascii_case("x509"));
+    if !configured_x509 && ![head_format, newest_format].contains(&Some(Format::X509)) {
+        crate::signing::gpg::without_x509();
+    }
+    // The slow checks run beside the others, each in its own thread: the test signature
+    // (git and the signing program), the key listing, and loading the keyring the engine
+    // verifies HEAD, the newest tag and the test signature with.
+    let test_signature = {
+        let (workdir, git_dir, sha256) = (
+            ctx.workdir.clone(),
+            ctx.repo.path().to_path_buf(),
+            ctx.sha256(),
+        );
+        std::thread::spawn(move || {
+            testsig::make(
+                Some(&workdir),
+                Some(&git_dir),
+                sha256,
+                testsig::time_limit(),
+            )
+        })
+    };
     let signing = {
         let (git, config, workdir) = (ctx.git.clone(), ctx.config.clone(), ctx.workdir.clone());
         std::thread::spawn(move || preflight::signing(git, config, workdir))
     };
+    let mut engine = ctx.engine()?;
+    if let Some(head) = &head {
+        engine.preload(head);
+    }
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
     let journal = ctx.journal();
@@ -329,16 +369,23 @@ fn prepare(ctx: &Context, opts: &Options) -> Result<(Plan, Vec<String>, Engine),
     if let Some(b) = &branch {
         problems.extend(preflight::branch(ctx, b));
     }
-    let mut engine = ctx.engine()?;
+    let stopped = || {
+        Problem::new(
+            "the signing checks stopped unexpectedly",
+            "git secure-release doctor",
+        )
+    };
     let (sig_problems, sig_warnings) = preflight::signatures(ctx, &mut engine, opts.allow_unsigned);
     problems.extend(sig_problems);
     warnings.extend(sig_warnings);
-    problems.extend(signing.join().unwrap_or_else(|_| {
-        vec![Problem::new(
-            "the signing checks stopped unexpectedly",
-            "git secure-release doctor",
-        )]
-    }));
+    let (signing_problems, test_wanted) =
+        signing.join().unwrap_or_else(|_| (vec![stopped()], false));
+    problems.extend(signing_problems);
+    match test_signature.join() {
+        Ok(made) if test_wanted => problems.extend(preflight::test_signature(made, &mut engine)),
+        Ok(_) => {}
+        Err(_) => problems.push(stopped()),
+    }
     match plan {
         Some(plan) if problems.is_empty() => Ok((plan, warnings, engine)),
         _ => Err(refuse(problems)),
@@ -446,9 +493,23 @@ fn apply(
             )?;
         }
         let paths: Vec<&str> = journal.files.iter().map(|f| f.path.as_str()).collect();
-        let mut add = vec!["add", "--"];
-        add.extend(&paths);
-        step("git add", git.run(&add), "check the files named above")?;
+        // `git commit -- <paths>` stages and commits exactly these files' work-tree bytes,
+        // as `git add` would; only a file git does not track yet needs adding first.
+        let index = ctx.repo.index().ok();
+        let untracked: Vec<&str> = paths
+            .iter()
+            .copied()
+            .filter(|p| {
+                index
+                    .as_ref()
+                    .is_none_or(|i| i.get_path(Path::new(p), 0).is_none())
+            })
+            .collect();
+        if !untracked.is_empty() {
+            let mut add = vec!["add", "--"];
+            add.extend(&untracked);
+            step("git add", git.run(&add), "check the files named above")?;
+        }
         let message = journal.commit_message.clone().unwrap_or_default();
         let mut commit = vec!["commit", "-q", "-S", "-m", message.as_str()];
         if journal.no_verify {

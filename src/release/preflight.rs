@@ -8,7 +8,7 @@ use crate::doctor::{self, CheckStatus};
 use crate::git::config::GitConfig;
 use crate::git::runner::Git;
 use crate::signing::engine::Engine;
-use crate::signing::object;
+use crate::signing::{object, testsig};
 
 /// A reason the release is refused, with the command that fixes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,28 +126,32 @@ pub fn branch(ctx: &Context, branch: &str) -> Vec<Problem> {
             ),
         ));
     }
-    if let Ok(out) = ctx
-        .git
-        .output(&["rev-list", "--count", "HEAD..@{upstream}"])
-    {
-        let behind: u64 = String::from_utf8_lossy(&out.stdout)
-            .trim()
-            .parse()
-            .unwrap_or(0);
-        if out.status.success() && behind > 0 {
-            problems.push(Problem::new(
-                format!("branch {branch} is {behind} commit(s) behind its upstream (as git last fetched it)"),
-                "git pull --ff-only   (then release)",
-            ));
-        }
+    // `git rev-list --count HEAD..@{upstream}`, in-process: the upstream as branch.<name>.remote
+    // and .merge name it, through the remote's fetch refspec; none, or never fetched: no check.
+    let behind = ctx
+        .repo
+        .find_branch(branch, git2::BranchType::Local)
+        .ok()
+        .and_then(|local| {
+            let upstream = local.upstream().ok()?;
+            let (ours, theirs) = (local.get().target()?, upstream.get().target()?);
+            ctx.repo.graph_ahead_behind(ours, theirs).ok()
+        })
+        .map_or(0, |(_, behind)| behind);
+    if behind > 0 {
+        problems.push(Problem::new(
+            format!("branch {branch} is {behind} commit(s) behind its upstream (as git last fetched it)"),
+            "git pull --ff-only   (then release)",
+        ));
     }
     problems
 }
 
-/// The signing section of `doctor`, held to what a release needs: the program, the key,
-/// and a real test signature. (Whether git signs *by default* does not matter here: the
-/// release signs explicitly.)
-pub fn signing(git: Git, config: GitConfig, workdir: PathBuf) -> Vec<Problem> {
+/// The signing section of `doctor`, held to what a release needs: the program, the key
+/// (the test signature is made beside these, see [`test_signature`]). Whether git signs *by
+/// default* does not matter here: the release signs explicitly. The flag says whether the
+/// set-up is usable enough for a test signature to mean anything.
+pub fn signing(git: Git, config: GitConfig, workdir: PathBuf) -> (Vec<Problem>, bool) {
     let world = doctor::World {
         git,
         config,
@@ -155,14 +159,30 @@ pub fn signing(git: Git, config: GitConfig, workdir: PathBuf) -> Vec<Problem> {
         cwd: workdir,
         global: false,
     };
-    doctor::signing_checks(&world)
+    let (checks, test) = doctor::signing_checks_but_test(&world);
+    let problems = checks
         .into_iter()
         .filter(|c| {
             c.status == CheckStatus::Fail
                 && !matches!(c.id, "signing.commit-default" | "signing.tag-default")
         })
-        .map(|c| Problem::new(format!("{}: {}", c.id, c.message), c.hint))
-        .collect()
+        .map(problem)
+        .collect();
+    (problems, test.is_ok())
+}
+
+fn problem(c: doctor::Check) -> Problem {
+    Problem::new(format!("{}: {}", c.id, c.message), c.hint)
+}
+
+/// doctor's `signing.test`, from a test signature made with [`testsig::make`], verified by
+/// the release's engine (whose keyring is already loaded for HEAD).
+pub fn test_signature(
+    made: Result<Vec<u8>, testsig::SignFailure>,
+    engine: &mut Engine,
+) -> Option<Problem> {
+    let check = doctor::judge_test_signature(made, engine);
+    (check.status == CheckStatus::Fail).then(|| problem(check))
 }
 
 /// HEAD and the newest release tag must be validly signed (warnings with --allow-unsigned).

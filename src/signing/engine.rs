@@ -175,6 +175,8 @@ pub struct Engine {
     x509: Option<GpgVerifier>,
     ssh: Option<SshConfig>,
     fast: Fast,
+    /// The OpenPGP keyring being loaded in another thread ([`Engine::preload`]).
+    loading: Option<std::thread::JoinHandle<Result<Keyring, String>>>,
 }
 
 impl Engine {
@@ -189,6 +191,25 @@ impl Engine {
             x509: None,
             ssh: None,
             fast,
+            loading: None,
+        }
+    }
+
+    /// Start learning, in another thread, what [`Engine::prepare`] would learn for `object`
+    /// (the OpenPGP keyring: gpg runs), so that it overlaps other work; `prepare` waits for
+    /// it. Nothing is started when the fast path is off or the program is missing (then
+    /// `prepare` says so).
+    pub fn preload(&mut self, object: &Signed) {
+        if !self.config.fast
+            || precheck(object).is_some()
+            || object.format() != Some(Format::Openpgp)
+            || self.fast.keyring.is_some()
+            || self.loading.is_some()
+        {
+            return;
+        }
+        if let Ok(program) = resolve(&self.config.openpgp_program) {
+            self.loading = Some(std::thread::spawn(move || Keyring::load(&program)));
         }
     }
 
@@ -211,7 +232,12 @@ impl Engine {
         match object.format() {
             Some(Format::Openpgp) if self.fast.keyring.is_none() => {
                 let program = resolve(&self.config.openpgp_program)?;
-                self.fast.keyring = Some(Keyring::load(&program));
+                self.fast.keyring = Some(match self.loading.take() {
+                    Some(loading) => loading
+                        .join()
+                        .unwrap_or_else(|_| Err("loading the keyring stopped".into())),
+                    None => Keyring::load(&program),
+                });
             }
             Some(Format::Ssh) if self.fast.ssh_files.is_none() => {
                 // git would run this program: when it is missing, so is the verdict.

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use gpgme::{Context, Protocol, Validity};
 
@@ -76,6 +77,17 @@ pub fn classify(format: Format, sigs: &[SigFacts], min_trust: Option<Trust>) -> 
     verdict
 }
 
+static CONTEXT_MADE: AtomicBool = AtomicBool::new(false);
+
+/// Tell gpgme, before its first context, that this run needs no X.509: then it does not run
+/// gpgconf (three processes) nor `gpgsm --version` to learn where every engine lives, which
+/// is most of what its start costs — but it then knows no gpgsm at all, so only a command
+/// that knows every format it will meet (the release does) may ask. Returns whether it took
+/// effect.
+pub fn without_x509() -> bool {
+    !CONTEXT_MADE.load(Ordering::SeqCst) && gpgme::set_flag("disable-gpgconf", "1").is_ok()
+}
+
 /// A gpgme context for `format` running `program` (gpg.program or gpg.x509.program, already
 /// resolved), offline: the one way this crate talks to GnuPG.
 pub fn context(format: Format, program: &Path) -> Result<Context, String> {
@@ -84,10 +96,20 @@ pub fn context(format: Format, program: &Path) -> Result<Context, String> {
     } else {
         Protocol::OpenPgp
     };
+    CONTEXT_MADE.store(true, Ordering::SeqCst);
     let mut ctx =
         Context::from_protocol(protocol).map_err(|e| format!("gpgme cannot start: {e}"))?;
-    ctx.set_engine_path(program.to_string_lossy().as_ref())
-        .map_err(|e| format!("gpgme cannot use {}: {e}", program.display()))?;
+    // gpgme already knows (and has run `--version` on) its default engine: naming that same
+    // program again would only run it once more.
+    let known = ctx
+        .engine_info()
+        .path()
+        .ok()
+        .is_some_and(|p| Path::new(p) == program);
+    if !known {
+        ctx.set_engine_path(program.to_string_lossy().as_ref())
+            .map_err(|e| format!("gpgme cannot use {}: {e}", program.display()))?;
+    }
     ctx.set_offline(true);
     Ok(ctx)
 }

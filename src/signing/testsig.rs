@@ -6,7 +6,8 @@
 use std::io::Read as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::Duration;
 
 /// Why no test signature could be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,19 +143,22 @@ fn run_limited(mut cmd: Command, limit: Duration) -> Result<Finished, SignFailur
         }
         buf
     });
-    let start = Instant::now();
-    let status = loop {
-        if let Ok(Some(status)) = child.try_wait() {
-            break Some(status);
+    // Wait in a thread, so the end is seen at once (no polling) and the limit still holds.
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait());
+    });
+    let status = match rx.recv_timeout(limit) {
+        Ok(Ok(status)) => Some(status),
+        Ok(Err(_)) | Err(RecvTimeoutError::Disconnected) => None,
+        Err(RecvTimeoutError::Timeout) => {
+            // Kill the whole group: git, gpg, and whatever gpg started to ask for a
+            // passphrase. The waiter thread then reaps git.
+            kill_group(pid);
+            let _ = rx.recv_timeout(Duration::from_secs(5));
+            None
         }
-        if start.elapsed() >= limit {
-            // Kill the whole group: git, gpg, and whatever gpg started to ask for a passphrase.
-            kill_group(child.id());
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(10));
     };
     let stdout = out_reader.join().unwrap_or_default();
     let stderr = String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).into_owned();
@@ -174,12 +178,29 @@ fn run_limited(mut cmd: Command, limit: Duration) -> Result<Finished, SignFailur
     }
 }
 
+/// The empty tree as a loose object: zlib's compression of `tree 0\0`, the same bytes under
+/// either object format; only its name differs.
+const EMPTY_TREE_LOOSE: &[u8] = &[120, 156, 43, 41, 74, 77, 85, 48, 96, 0, 0, 10, 44, 2, 1];
+const EMPTY_TREE_SHA1: &str = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+const EMPTY_TREE_SHA256: &str = "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321";
+
+/// Store the empty tree in `objects` under both object formats' names (no process).
+fn write_empty_tree(objects: &Path) -> std::io::Result<()> {
+    for id in [EMPTY_TREE_SHA1, EMPTY_TREE_SHA256] {
+        let dir = objects.join(&id[..2]);
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join(&id[2..]), EMPTY_TREE_LOOSE)?;
+    }
+    Ok(())
+}
+
 /// Make a signed commit of the empty tree with git, as `git commit -S` would sign it, and
-/// return its raw bytes. `repo_dir` is the work tree (its configuration applies); outside a
-/// repository, a scratch repository is used.
+/// return its raw bytes. `repo_dir` is the work tree (its configuration applies; `sha256`
+/// says its object format); outside a repository, a scratch repository is used.
 pub fn make(
     repo_dir: Option<&Path>,
     git_dir: Option<&Path>,
+    sha256: bool,
     limit: Duration,
 ) -> Result<Vec<u8>, SignFailure> {
     let scratch = tempfile::Builder::new()
@@ -194,8 +215,19 @@ pub fn make(
         message: format!("cannot make a temporary folder: {e}"),
         hint: "check that TMPDIR is writable".into(),
     })?;
-    let dir = match repo_dir {
-        Some(d) => d.to_path_buf(),
+    let (dir, tree_id) = match repo_dir {
+        Some(d) => {
+            write_empty_tree(&objects).map_err(|e| SignFailure {
+                message: format!("cannot write to a temporary folder: {e}"),
+                hint: "check that TMPDIR is writable".into(),
+            })?;
+            let id = if sha256 {
+                EMPTY_TREE_SHA256
+            } else {
+                EMPTY_TREE_SHA1
+            };
+            (d.to_path_buf(), Some(id.to_owned()))
+        }
         None => {
             let repo = scratch.path().join("repo");
             let init = Command::new("git").args(["init", "-q"]).arg(&repo).output();
@@ -205,7 +237,7 @@ pub fn make(
                     hint: "check that git works: git --version".into(),
                 });
             }
-            repo
+            (repo, None)
         }
     };
     let git = |args: &[&str]| {
@@ -219,11 +251,18 @@ pub fn make(
         }
         cmd
     };
-    let tree = run_limited(git(&["mktree"]), limit)?;
-    let tree_id = String::from_utf8_lossy(&tree.stdout).trim().to_owned();
-    if !tree.ok || tree_id.is_empty() {
-        return Err(diagnose(&tree.stderr));
-    }
+    let tree_id = match tree_id {
+        Some(id) => id,
+        None => {
+            // The scratch repository's format is whatever git's defaults make it.
+            let tree = run_limited(git(&["mktree"]), limit)?;
+            let id = String::from_utf8_lossy(&tree.stdout).trim().to_owned();
+            if !tree.ok || id.is_empty() {
+                return Err(diagnose(&tree.stderr));
+            }
+            id
+        }
+    };
     let commit = run_limited(
         git(&[
             "commit-tree",
@@ -256,7 +295,26 @@ pub fn make(
 
 #[cfg(test)]
 mod tests {
-    use super::diagnose;
+    use super::*;
+
+    #[test]
+    fn the_stored_empty_tree_reads_back_under_its_sha1_name() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        write_empty_tree(dir.path()).expect("written");
+        let odb = git2::Odb::new().expect("odb");
+        odb.add_disk_alternate(&dir.path().to_string_lossy())
+            .expect("alternate");
+        let object = odb
+            .read(git2::Oid::from_str(EMPTY_TREE_SHA1).expect("oid"))
+            .expect("readable, and its hash checks");
+        assert_eq!(object.kind(), git2::ObjectType::Tree);
+        assert!(object.data().is_empty());
+        assert!(dir
+            .path()
+            .join(&EMPTY_TREE_SHA256[..2])
+            .join(&EMPTY_TREE_SHA256[2..])
+            .exists());
+    }
 
     #[test]
     fn names_the_cause_of_common_failures() {
