@@ -43,13 +43,7 @@ impl Repo {
 
     /// The raw bytes and type of an object.
     pub fn raw(&self, oid: Oid) -> Result<(ObjectType, Vec<u8>), UserError> {
-        let odb = self.repo.odb().map_err(|e| {
-            UserError::refused(format!("cannot open the object database: {}", e.message()))
-        })?;
-        let object = odb.read(oid).map_err(|e| {
-            UserError::refused(format!("cannot read object {oid}: {}", e.message()))
-        })?;
-        Ok((object.kind(), object.data().to_vec()))
+        read_raw(&self.repo, oid)
     }
 
     /// The object `rev` names, or an error naming it.
@@ -64,4 +58,15 @@ impl Repo {
             .with_hint("list tags with `git tag`, branches with `git branch`")
         })
     }
+}
+
+/// The raw bytes and type of an object in `repo` (any handle on the repository).
+pub fn read_raw(repo: &Repository, oid: Oid) -> Result<(ObjectType, Vec<u8>), UserError> {
+    let odb = repo.odb().map_err(|e| {
+        UserError::refused(format!("cannot open the object database: {}", e.message()))
+    })?;
+    let object = odb
+        .read(oid)
+        .map_err(|e| UserError::refused(format!("cannot read object {oid}: {}", e.message())))?;
+    Ok((object.kind(), object.data().to_vec()))
 }

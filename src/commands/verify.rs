@@ -3,7 +3,7 @@
 
 use git2::{ObjectType, Oid};
 
-use super::repo::Repo;
+use super::repo::{read_raw, Repo};
 use crate::error::UserError;
 use crate::git::tags;
 use crate::report::{self, GREEN, RED, YELLOW};
@@ -79,6 +79,21 @@ impl From<EngineError> for UserError {
 
 pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
     let repo = Repo::open()?;
+    let mut engine = Engine::new(VerifyConfig::from_git(&repo.config, repo.base())?);
+    if args.no_fast_path {
+        engine.set_fast(false);
+    }
+    // Learn the keyring while the targets are listed and read, when HEAD (which nearly always
+    // shares its signature format with the tags) says it will be needed.
+    if let Some((_, raw)) = repo
+        .repo
+        .head()
+        .ok()
+        .and_then(|h| h.target())
+        .and_then(|oid| repo.raw(oid).ok())
+    {
+        engine.preload(&object::split_commit(&raw, repo.sha256()));
+    }
     let mut targets = Vec::new();
     if args.revs.is_empty() {
         targets.extend(default_targets(&repo)?);
@@ -88,10 +103,6 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
     }
     if let Some(range) = &args.commits {
         targets.extend(range_targets(&repo, range)?);
-    }
-    let mut engine = Engine::new(VerifyConfig::from_git(&repo.config, repo.base())?);
-    if args.no_fast_path {
-        engine.set_fast(false);
     }
     let results = verify_targets(&repo, &mut engine, &targets)?;
     let ok = results.iter().all(|r| r.status.passes());
@@ -132,12 +143,34 @@ fn default_targets(repo: &Repo) -> Result<Vec<Target>, UserError> {
         kind: Kind::Commit,
         ref_tag: None,
     }];
-    let mut release = tags::release_tags(&repo.repo)
-        .map_err(|e| UserError::refused(format!("cannot list tags: {}", e.message())))?;
-    release.sort_by(|a, b| a.version.cmp(&b.version).then_with(|| a.name.cmp(&b.name)));
-    for tag in release {
-        out.push(target(repo, &tag.name)?);
+    // One pass over the tag refs: each read once, for its name and its target.
+    let cannot = |e: git2::Error| UserError::refused(format!("cannot list tags: {}", e.message()));
+    let mut release = Vec::new();
+    for reference in repo.repo.references_glob("refs/tags/*").map_err(cannot)? {
+        let reference = reference.map_err(cannot)?;
+        let Some(name) = reference
+            .name()
+            .ok()
+            .and_then(|n| n.strip_prefix("refs/tags/"))
+        else {
+            continue;
+        };
+        let Some((_, version)) = tags::split_release_tag(name) else {
+            continue;
+        };
+        let target = match reference.target() {
+            Some(oid) => Target {
+                name: name.to_owned(),
+                oid,
+                kind: Kind::Tag,
+                ref_tag: Some(name.to_owned()),
+            },
+            None => target(repo, name)?,
+        };
+        release.push((version, target));
     }
+    release.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.name.cmp(&y.name)));
+    out.extend(release.into_iter().map(|(_, t)| t));
     Ok(out)
 }
 
@@ -249,20 +282,16 @@ fn verify_targets(
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8);
+    // A repository handle per reading thread (git2's are not shared between threads).
+    let mut readers: Vec<git2::Repository> = if threads >= 2 && targets.len() >= 2 * CHUNK_MIN {
+        (0..threads).map_while(|_| crate::git::discover()).collect()
+    } else {
+        Vec::new()
+    };
     let mut results = Vec::with_capacity(targets.len());
     for chunk in targets.chunks(CHUNK) {
         // Read and split; `None` is a lightweight tag.
-        let objects: Vec<Option<Signed>> = chunk
-            .iter()
-            .map(|t| {
-                let (kind, raw) = repo.raw(t.oid)?;
-                Ok(match (t.kind, kind) {
-                    (Kind::Tag, ObjectType::Tag) => Some(object::split_tag(&raw)),
-                    (Kind::Tag, _) => None,
-                    (Kind::Commit, _) => Some(object::split_commit(&raw, sha256)),
-                })
-            })
-            .collect::<Result<_, UserError>>()?;
+        let objects = read_in_parallel(repo, &mut readers, chunk, sha256)?;
         for signed in objects.iter().flatten() {
             engine.prepare(signed)?;
         }
@@ -301,6 +330,61 @@ fn verify_targets(
     Ok(results)
 }
 
+/// Below this many objects a part is not worth a thread.
+const CHUNK_MIN: usize = 8;
+
+/// One target's object, read and split; `None` is a lightweight tag.
+fn read_target(
+    repo: &git2::Repository,
+    t: &Target,
+    sha256: bool,
+) -> Result<Option<Signed>, UserError> {
+    let (kind, raw) = read_raw(repo, t.oid)?;
+    Ok(match (t.kind, kind) {
+        (Kind::Tag, ObjectType::Tag) => Some(object::split_tag(&raw)),
+        (Kind::Tag, _) => None,
+        (Kind::Commit, _) => Some(object::split_commit(&raw, sha256)),
+    })
+}
+
+/// `chunk`'s objects, read by one thread per handle in `readers` (or here, without any), in order.
+fn read_in_parallel(
+    repo: &Repo,
+    readers: &mut [git2::Repository],
+    chunk: &[Target],
+    sha256: bool,
+) -> Result<Vec<Option<Signed>>, UserError> {
+    let here = |part: &[Target]| {
+        part.iter()
+            .map(|t| read_target(&repo.repo, t, sha256))
+            .collect::<Result<Vec<_>, _>>()
+    };
+    if readers.len() < 2 || chunk.len() < CHUNK_MIN {
+        return here(chunk);
+    }
+    let size = chunk.len().div_ceil(readers.len());
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunk
+            .chunks(size)
+            .zip(readers.iter_mut())
+            .map(|(part, reader)| {
+                let read = scope.spawn(move || {
+                    part.iter()
+                        .map(|t| read_target(reader, t, sha256))
+                        .collect::<Result<Vec<_>, _>>()
+                });
+                (part, read)
+            })
+            .collect();
+        let mut objects = Vec::with_capacity(chunk.len());
+        for (part, read) in handles {
+            // A part whose thread failed is read again here.
+            objects.extend(read.join().unwrap_or_else(|_| here(part))?);
+        }
+        Ok(objects)
+    })
+}
+
 /// The fast path's verdicts on `objects`, split across `threads` threads, in order.
 fn fast_in_parallel(
     engine: &Engine,
@@ -315,7 +399,7 @@ fn fast_in_parallel(
             .map(|o| o.as_ref().and_then(|s| fast.check(s)))
             .collect::<Vec<_>>()
     };
-    if threads < 2 || objects.len() < 8 {
+    if threads < 2 || objects.len() < CHUNK_MIN {
         return check(objects);
     }
     let size = objects.len().div_ceil(threads);

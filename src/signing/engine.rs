@@ -197,9 +197,14 @@ impl Engine {
 
     /// Start learning, in another thread, what [`Engine::prepare`] would learn for `object`
     /// (the OpenPGP keyring: gpg runs), so that it overlaps other work; `prepare` waits for
-    /// it. Nothing is started when the fast path is off or the program is missing (then
-    /// `prepare` says so).
+    /// it (ssh's signer files are read at once). Nothing is started when the fast path is off
+    /// or the program is missing (then `prepare` says so).
     pub fn preload(&mut self, object: &Signed) {
+        if object.format() == Some(Format::Ssh) {
+            // Two small files, read here and now; a missing program is `prepare`'s to report.
+            let _ = self.prepare(object);
+            return;
+        }
         if !self.config.fast
             || precheck(object).is_some()
             || object.format() != Some(Format::Openpgp)
