@@ -10,6 +10,7 @@ use git_secure_release::error::{self, UserError, EXIT_REFUSED};
 use git_secure_release::{commands, report};
 
 fn main() -> ExitCode {
+    report::start_clock();
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -48,10 +48,32 @@ pub fn error(e: &UserError) {
     }
 }
 
-/// Print a trace line to stderr (only when the user asked for tracing).
+/// When the program started, for the times on trace lines.
+static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Note the program's start (called first thing in `main`).
+pub fn start_clock() {
+    START.get_or_init(std::time::Instant::now);
+}
+
+/// Whether the user asked for trace lines (`GIT_SECURE_RELEASE_TRACE`).
+pub fn tracing() -> bool {
+    std::env::var_os("GIT_SECURE_RELEASE_TRACE").is_some_and(|v| !v.is_empty())
+}
+
+/// Print a trace line to stderr, with the milliseconds since the start, when the user asked
+/// for tracing.
 pub fn trace(message: &str) {
+    if !tracing() {
+        return;
+    }
+    let ms = START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_secs_f64()
+        * 1000.0;
     let mut stderr = anstream::stderr().lock();
-    let _ = writeln!(stderr, "trace: {message}");
+    let _ = writeln!(stderr, "trace: {ms:7.1} ms  {message}");
 }
 
 /// Print a note (progress, what was done) to stderr.

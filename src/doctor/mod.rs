@@ -134,4 +134,7 @@ pub fn signing_checks(world: &World) -> Vec<Check> {
     signing::checks(world)
 }
 
-pub use signing::{checks_but_test as signing_checks_but_test, judge_test_signature};
+pub use signing::{
+    checks_but_test as signing_checks_but_test, checks_from_config as signing_checks_from_config,
+    judge_test_signature,
+};

@@ -102,29 +102,12 @@ pub fn checks_but_test(world: &World) -> (Vec<Check>, Result<(), Check>) {
             return (out, Err(skip));
         }
     };
-    let program = which::which(&setup.program);
-    match &program {
-        Ok(path) => out.push(Check::pass(
-            "signing.format",
-            format!(
-                "{} signatures with {}",
-                setup.format.as_str(),
-                path.display()
-            ),
-        )),
-        Err(_) => out.push(Check::fail(
-            "signing.format",
-            format!(
-                "{} = {:?}: the program is not found",
-                setup.program_key, setup.program
-            ),
-            install_hint(setup.format, setup.program_key),
-        )),
-    }
+    let (check, program) = program_check(&setup);
+    out.push(check);
     match program {
-        Ok(_) if setup.format == Format::Ssh => out.extend(ssh_key(world, &setup)),
-        Ok(path) => out.extend(gpg_key(world, &setup, &path)),
-        Err(_) => {
+        Some(_) if setup.format == Format::Ssh => out.extend(ssh_key(world, &setup)),
+        Some(path) => out.extend(gpg_key(world, &setup, &path)),
+        None => {
             for id in ["signing.key", "signing.key-expiry", "signing.key-identity"] {
                 out.push(Check::skip(
                     id,
@@ -135,6 +118,44 @@ pub fn checks_but_test(world: &World) -> (Vec<Check>, Result<(), Check>) {
     }
     out.extend(defaults(world));
     (out, Ok(()))
+}
+
+/// The signing checks that run no process: `identity`, and `signing.format` (the format
+/// and whether its program is found).
+pub fn checks_from_config(world: &World) -> Vec<Check> {
+    let format = match resolve_format(world) {
+        Ok(setup) => program_check(&setup).0,
+        Err(check) => check,
+    };
+    vec![identity(world), format]
+}
+
+/// `signing.format` for a known format: whether its program is found, and where.
+fn program_check(setup: &SigningSetup) -> (Check, Option<std::path::PathBuf>) {
+    match which::which(&setup.program) {
+        Ok(path) => (
+            Check::pass(
+                "signing.format",
+                format!(
+                    "{} signatures with {}",
+                    setup.format.as_str(),
+                    path.display()
+                ),
+            ),
+            Some(path),
+        ),
+        Err(_) => (
+            Check::fail(
+                "signing.format",
+                format!(
+                    "{} = {:?}: the program is not found",
+                    setup.program_key, setup.program
+                ),
+                install_hint(setup.format, setup.program_key),
+            ),
+            None,
+        ),
+    }
 }
 
 /// Whether the repository `world` is in stores objects under SHA-256 names.

@@ -172,8 +172,13 @@ fn refuse(problems: Vec<Problem>) -> UserError {
 
 /// Run a release: the preflight, then (unless a dry run) the transaction.
 pub fn run(opts: &Options) -> Result<Outcome, UserError> {
+    // The test signature is the slowest check (git and the signing program): it starts
+    // first, before git's configuration is read, and runs beside everything else.
+    let test_signature = start_test_signature();
     let ctx = Context::resolve()?;
-    let (plan, warnings, mut engine) = prepare(&ctx, opts)?;
+    crate::report::trace("release: repository and project read");
+    let (plan, warnings, mut engine) = prepare(&ctx, opts, test_signature)?;
+    crate::report::trace("release: preflight passed");
     if opts.dry_run {
         return Ok(Outcome {
             version: plan.version.to_string(),
@@ -193,13 +198,44 @@ pub fn run(opts: &Options) -> Result<Outcome, UserError> {
     files
         .begin(&journal, &ctx.index_path())
         .map_err(UserError::refused)?;
+    crate::report::trace("release: journal written");
     let mut outcome = finish(&ctx, &mut engine, &plan, &journal, &files, false)?;
     outcome.warnings = warnings;
     Ok(outcome)
 }
 
+/// A test signature being made in another thread (see [`testsig::make`]).
+type TestSignature = std::thread::JoinHandle<Result<Vec<u8>, testsig::SignFailure>>;
+
+/// Start the throw-away test signature in the repository git would use here; `None` outside
+/// a work tree (the preflight then refuses anyway).
+fn start_test_signature() -> Option<TestSignature> {
+    let repo = crate::git::discover()?;
+    let workdir = repo.workdir()?.to_path_buf();
+    let git_dir = repo.path().to_path_buf();
+    let sha256 = repo
+        .head()
+        .ok()
+        .and_then(|h| h.target())
+        .is_some_and(|o| o.as_bytes().len() == 32);
+    Some(std::thread::spawn(move || {
+        let made = testsig::make(
+            Some(&workdir),
+            Some(&git_dir),
+            sha256,
+            testsig::time_limit(),
+        );
+        crate::report::trace("preflight: test signature made");
+        made
+    }))
+}
+
 /// Resolve the version, tag and files, and run every preflight check.
-fn prepare(ctx: &Context, opts: &Options) -> Result<(Plan, Vec<String>, Engine), UserError> {
+fn prepare(
+    ctx: &Context,
+    opts: &Options,
+    test_signature: Option<TestSignature>,
+) -> Result<(Plan, Vec<String>, Engine), UserError> {
     // Every format this release meets is known now: the configured one (the test signature,
     // the release commit and tag), HEAD's and the newest tag's. Without X.509, gpgme may
     // skip learning where gpgsm lives.
@@ -219,28 +255,8 @@ fn prepare(ctx: &Context, opts: &Options) -> Result<(Plan, Vec<String>, Engine),
     if !configured_x509 && ![head_format, newest_format].contains(&Some(Format::X509)) {
         crate::signing::gpg::without_x509();
     }
-    // The slow checks run beside the others, each in its own thread: the test signature
-    // (git and the signing program), the key listing, and loading the keyring the engine
-    // verifies HEAD, the newest tag and the test signature with.
-    let test_signature = {
-        let (workdir, git_dir, sha256) = (
-            ctx.workdir.clone(),
-            ctx.repo.path().to_path_buf(),
-            ctx.sha256(),
-        );
-        std::thread::spawn(move || {
-            testsig::make(
-                Some(&workdir),
-                Some(&git_dir),
-                sha256,
-                testsig::time_limit(),
-            )
-        })
-    };
-    let signing = {
-        let (git, config, workdir) = (ctx.git.clone(), ctx.config.clone(), ctx.workdir.clone());
-        std::thread::spawn(move || preflight::signing(git, config, workdir))
-    };
+    // The keyring the engine verifies HEAD, the newest tag and the test signature with is
+    // learned in another thread, beside the test signature and the checks below.
     let mut engine = ctx.engine()?;
     if let Some(head) = &head {
         engine.preload(head);
@@ -369,23 +385,13 @@ fn prepare(ctx: &Context, opts: &Options) -> Result<(Plan, Vec<String>, Engine),
     if let Some(b) = &branch {
         problems.extend(preflight::branch(ctx, b));
     }
-    let stopped = || {
-        Problem::new(
-            "the signing checks stopped unexpectedly",
-            "git secure-release doctor",
-        )
-    };
+    crate::report::trace("preflight: work tree and branch checked");
     let (sig_problems, sig_warnings) = preflight::signatures(ctx, &mut engine, opts.allow_unsigned);
+    crate::report::trace("preflight: HEAD and the newest tag verified");
     problems.extend(sig_problems);
     warnings.extend(sig_warnings);
-    let (signing_problems, test_wanted) =
-        signing.join().unwrap_or_else(|_| (vec![stopped()], false));
-    problems.extend(signing_problems);
-    match test_signature.join() {
-        Ok(made) if test_wanted => problems.extend(preflight::test_signature(made, &mut engine)),
-        Ok(_) => {}
-        Err(_) => problems.push(stopped()),
-    }
+    problems.extend(preflight::signing(ctx, test_signature, &mut engine));
+    crate::report::trace("preflight: signing set-up checked");
     match plan {
         Some(plan) if problems.is_empty() => Ok((plan, warnings, engine)),
         _ => Err(refuse(problems)),
@@ -554,7 +560,9 @@ fn apply(
             "run `git secure-release doctor` to see why signing fails",
         )?;
     }
+    crate::report::trace("release: tagged");
     post_check(ctx, engine, plan, commit)?;
+    crate::report::trace("release: post-check passed");
     Ok((commit, epoch))
 }
 

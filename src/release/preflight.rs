@@ -1,12 +1,8 @@
 //! The release's preflight (contract §2.1 step 1): every check runs, and every failure is
 //! reported together with its fix. Nothing here writes anything.
 
-use std::path::PathBuf;
-
 use super::Context;
 use crate::doctor::{self, CheckStatus};
-use crate::git::config::GitConfig;
-use crate::git::runner::Git;
 use crate::signing::engine::Engine;
 use crate::signing::{object, testsig};
 
@@ -147,42 +143,58 @@ pub fn branch(ctx: &Context, branch: &str) -> Vec<Problem> {
     problems
 }
 
-/// The signing section of `doctor`, held to what a release needs: the program, the key
-/// (the test signature is made beside these, see [`test_signature`]). Whether git signs *by
-/// default* does not matter here: the release signs explicitly. The flag says whether the
-/// set-up is usable enough for a test signature to mean anything.
-pub fn signing(git: Git, config: GitConfig, workdir: PathBuf) -> (Vec<Problem>, bool) {
+/// The signing section of `doctor`, held to what a release needs, with the test signature
+/// `made` beside it and judged by the release's engine (whose keyring is already loaded for
+/// HEAD). Whether git signs *by default* does not matter here: the release signs explicitly.
+///
+/// A test signature that git made with the user's configuration and that verifies as `good`
+/// shows everything the other signing checks look for (git runs and knows the format, the
+/// program is found, the key is there with its secret part, usable, unexpired, unrevoked),
+/// so the checks that cost processes (`git --version`, the secret-key listing) run only
+/// when it did not, to say why; the identity and the format are read from the
+/// configuration every time.
+pub fn signing(
+    ctx: &Context,
+    made: Option<super::TestSignature>,
+    engine: &mut Engine,
+) -> Vec<Problem> {
     let world = doctor::World {
-        git,
-        config,
-        repo: crate::git::discover(),
-        cwd: workdir,
+        git: ctx.git.clone(),
+        config: ctx.config.clone(),
+        repo: None,
+        cwd: ctx.workdir.clone(),
         global: false,
     };
-    let (checks, test) = doctor::signing_checks_but_test(&world);
-    let problems = checks
+    let made = match made.map(std::thread::JoinHandle::join) {
+        Some(Ok(made)) => made,
+        Some(Err(_)) | None => Err(testsig::SignFailure {
+            message: "the test signature stopped unexpectedly".into(),
+            hint: "git secure-release doctor".into(),
+        }),
+    };
+    let test = doctor::judge_test_signature(made, engine);
+    let quick = doctor::signing_checks_from_config(&world);
+    if test.status == CheckStatus::Pass && quick.iter().all(|c| c.status != CheckStatus::Fail) {
+        return Vec::new();
+    }
+    let world = doctor::World {
+        repo: crate::git::discover(),
+        ..world
+    };
+    let (checks, wanted) = doctor::signing_checks_but_test(&world);
+    checks
         .into_iter()
+        .chain(wanted.is_ok().then_some(test))
         .filter(|c| {
             c.status == CheckStatus::Fail
                 && !matches!(c.id, "signing.commit-default" | "signing.tag-default")
         })
         .map(problem)
-        .collect();
-    (problems, test.is_ok())
+        .collect()
 }
 
 fn problem(c: doctor::Check) -> Problem {
     Problem::new(format!("{}: {}", c.id, c.message), c.hint)
-}
-
-/// doctor's `signing.test`, from a test signature made with [`testsig::make`], verified by
-/// the release's engine (whose keyring is already loaded for HEAD).
-pub fn test_signature(
-    made: Result<Vec<u8>, testsig::SignFailure>,
-    engine: &mut Engine,
-) -> Option<Problem> {
-    let check = doctor::judge_test_signature(made, engine);
-    (check.status == CheckStatus::Fail).then(|| problem(check))
 }
 
 /// HEAD and the newest release tag must be validly signed (warnings with --allow-unsigned).

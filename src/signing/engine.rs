@@ -214,7 +214,11 @@ impl Engine {
             return;
         }
         if let Ok(program) = resolve(&self.config.openpgp_program) {
-            self.loading = Some(std::thread::spawn(move || Keyring::load(&program)));
+            self.loading = Some(std::thread::spawn(move || {
+                let keyring = Keyring::load(&program);
+                crate::report::trace("keyring loaded");
+                keyring
+            }));
         }
     }
 

@@ -1,6 +1,7 @@
 //! OpenPGP signatures checked in-process (rPGP), against the keyring's state learned once per
 //! run from gpg through gpgme: a key listing (validity, owner trust, expiry, revocation,
-//! capabilities) and an export of the public keys. Only what is certain is answered; the
+//! capabilities) and the public keys' material (read from gpg's own keybox file where it is
+//! plainly the one gpg reads, else exported by gpg). Only what is certain is answered; the
 //! rest (two signatures, unsupported algorithms, a bad signature, ambiguous key states) is
 //! left to gpg.
 
@@ -61,6 +62,35 @@ impl std::fmt::Debug for Keyring {
     }
 }
 
+/// Each key's and subkey's material by fingerprint, RSA moduli prepared.
+fn material_of(keys: Vec<SignedPublicKey>) -> HashMap<String, Material> {
+    let mut material = HashMap::new();
+    for key in keys {
+        for sub in key.public_subkeys {
+            let modulus = modulus_of(sub.key.public_params());
+            material.insert(
+                format!("{:X}", sub.key.fingerprint()),
+                Material::Sub(sub.key, modulus),
+            );
+        }
+        let modulus = modulus_of(key.primary_key.public_params());
+        material.insert(
+            format!("{:X}", key.primary_key.fingerprint()),
+            Material::Primary(key.primary_key, modulus),
+        );
+    }
+    material
+}
+
+/// Every key of a packet stream; an error when any one does not parse (then the keybox is
+/// not taken, and gpg exports instead).
+pub fn parse_all(packets: Vec<u8>) -> Result<Vec<SignedPublicKey>, String> {
+    SignedPublicKey::from_bytes_many(Cursor::new(packets))
+        .map_err(|e| e.to_string())?
+        .map(|k| k.map_err(|e| e.to_string()))
+        .collect()
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02X}")).collect()
 }
@@ -76,9 +106,12 @@ fn trust_of(v: Validity) -> Trust {
 }
 
 impl Keyring {
-    /// List and export the public keys with `program` (gpg.program): two gpg runs in all.
+    /// List the public keys with `program` (gpg.program) and take their material from gpg's
+    /// keybox, or from an export where the keybox cannot be read with certainty: one or two
+    /// gpg runs.
     pub fn load(program: &Path) -> Result<Keyring, String> {
         let mut ctx = crate::signing::gpg::context(crate::signing::Format::Openpgp, program)?;
+        let home = super::keybox::plain_home(&ctx, program);
         let mut keys = Vec::new();
         let mut by_id = HashMap::new();
         for key in ctx
@@ -124,26 +157,28 @@ impl Keyring {
                 }
             }
         }
-        let mut exported = Vec::new();
-        ctx.export_all(ExportMode::empty(), &mut exported)
-            .map_err(|e| e.to_string())?;
-        let mut material = HashMap::new();
-        let parsed =
-            SignedPublicKey::from_bytes_many(Cursor::new(exported)).map_err(|e| e.to_string())?;
-        for key in parsed.filter_map(Result::ok) {
-            for sub in key.public_subkeys {
-                let modulus = modulus_of(sub.key.public_params());
-                material.insert(
-                    format!("{:X}", sub.key.fingerprint()),
-                    Material::Sub(sub.key, modulus),
-                );
+        // The keybox's material is taken only when it covers every (sub)key gpg listed.
+        let listed: Vec<&String> = by_id.keys().filter(|id| id.len() > 16).collect();
+        let from_keybox = home
+            .as_deref()
+            .and_then(super::keybox::keyblocks)
+            .and_then(|blocks| parse_all(blocks).ok())
+            .map(material_of)
+            .filter(|m| listed.iter().all(|fpr| m.contains_key(*fpr)));
+        let material = match from_keybox {
+            Some(material) => material,
+            None => {
+                let mut exported = Vec::new();
+                ctx.export_all(ExportMode::empty(), &mut exported)
+                    .map_err(|e| e.to_string())?;
+                material_of(
+                    SignedPublicKey::from_bytes_many(Cursor::new(exported))
+                        .map_err(|e| e.to_string())?
+                        .filter_map(Result::ok)
+                        .collect(),
+                )
             }
-            let modulus = modulus_of(key.primary_key.public_params());
-            material.insert(
-                format!("{:X}", key.primary_key.fingerprint()),
-                Material::Primary(key.primary_key, modulus),
-            );
-        }
+        };
         Ok(Keyring {
             keys,
             by_id,
