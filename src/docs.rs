@@ -84,7 +84,7 @@ The GnuPG home whose keys are used to sign (through git) and to verify.
 Seconds the test signature (and the key listing) of \fBdoctor\fR and the release's preflight may take (default 10).
 .TP
 \fBGIT_SECURE_RELEASE_TRACE\fR
-When set, every git command run is printed to standard error.
+When set (and not empty), every git command run, and each step of a release, is printed to standard error with the milliseconds since the program started.
 .SH FILES
 .TP
 \fIpyproject.toml\fR

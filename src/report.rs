@@ -30,8 +30,20 @@ pub fn raw(bytes: &[u8]) -> io::Result<()> {
 
 /// Write `value` to stdout as one JSON object on one line.
 pub fn json<T: serde::Serialize>(value: &T) -> io::Result<()> {
-    let text = serde_json::to_string(value).map_err(io::Error::other)?;
-    out(&format!("{text}\n"))
+    // Written as it is serialised: a report of many thousand results is never held twice.
+    let mut stdout = io::BufWriter::new(io::stdout().lock());
+    serde_json::to_writer(&mut stdout, value)?;
+    stdout.write_all(b"\n")?;
+    stdout.flush()
+}
+
+/// Write each piece of text to stdout as it comes, buffered (colour as in [`out`]).
+pub fn out_each(pieces: impl IntoIterator<Item = String>) -> io::Result<()> {
+    let mut stdout = io::BufWriter::new(anstream::stdout().lock());
+    for piece in pieces {
+        stdout.write_all(piece.as_bytes())?;
+    }
+    stdout.flush()
 }
 
 /// `text` in `style` (the style is dropped later where colour is off).

@@ -111,7 +111,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
     if args.json {
         report::json(&Report { ok, results })?;
     } else {
-        report::out(&render(&results))?;
+        report::out_each(render(&results))?;
         for r in &results {
             if let Some(w) = &r.warning {
                 report::warn(&format!("{}: {w}", r.target));
@@ -429,15 +429,15 @@ fn check_tag_name(verdict: &mut Verdict, signed: &Signed, ref_tag: Option<&str>)
     }
 }
 
-fn render(results: &[VerifyResult]) -> String {
+/// One line per result, the targets' column as wide as the longest (up to 40).
+fn render(results: &[VerifyResult]) -> impl Iterator<Item = String> + '_ {
     let width = results
         .iter()
         .map(|r| r.target.len())
         .max()
         .unwrap_or(0)
         .min(40);
-    let mut text = String::new();
-    for r in results {
+    results.iter().map(move |r| {
         let style = match r.status {
             Status::Good => GREEN,
             Status::ExpiredKey => YELLOW,
@@ -455,10 +455,9 @@ fn render(results: &[VerifyResult]) -> String {
             }
             _ => r.message.clone(),
         };
-        text.push_str(&format!(
+        format!(
             "{status} {:<width$} {kind:<6} {short}  {detail}\n",
             r.target
-        ));
-    }
-    text
+        )
+    })
 }

@@ -234,12 +234,7 @@ fn fix_refuses_to_choose_between_two_keys() {
 fn expired_and_revoked_keys_fail_signing_key() {
     let w = project_world();
     let home = w.gnupghome();
-    let old = w.gen_key_in(
-        &home,
-        "Old <old@example.com>",
-        &["--faked-system-time", "20200101T000000!"],
-        "1y",
-    );
+    let old = w.expired_key_in(&home);
     w.git(&["config", "user.signingkey", &old]);
     let (_, report) = doctor(&w, &[]);
     assert_eq!(status(&report, "signing.key"), "fail");

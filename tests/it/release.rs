@@ -361,6 +361,34 @@ fn preflight_refusals_one_by_one() {
     refused(&w, &["patch"], &["branch main is not one", "release/*"]);
 }
 
+/// The release runs the signing checks that cost processes (the key listing, `git
+/// --version`) only when the test signature fails; then they say why, with doctor's ids.
+#[test]
+fn a_failed_test_signature_is_explained_by_the_signing_checks() {
+    let w = world();
+    let home = w.gnupghome();
+    let old = w.expired_key_in(&home);
+    w.git(&["config", "user.signingkey", &old]);
+    let err = refused(
+        &w,
+        &["patch"],
+        &[
+            "signing.key",
+            "expired on 202",
+            "--quick-set-expire",
+            "signing.test",
+        ],
+    );
+    assert!(!err.contains("signing.commit-default"), "{err}");
+
+    w.git(&[
+        "config",
+        "user.signingkey",
+        "0123456789ABCDEF0123456789ABCDEF01234567",
+    ]);
+    refused(&w, &["patch"], &["signing.key", "signing.test"]);
+}
+
 #[test]
 fn refusals_of_the_repository_state() {
     let w = world();

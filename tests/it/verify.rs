@@ -147,12 +147,7 @@ fn key_expired_since_is_expired_key_and_passes_with_warning() {
     let w = World::new();
     w.repo();
     let home = w.gnupghome();
-    let fpr = w.gen_key_in(
-        &home,
-        "Old <old@example.com>",
-        &["--faked-system-time", "20200101T000000!"],
-        "1y",
-    );
+    let fpr = w.expired_key_in(&home);
     w.git(&["config", "user.signingkey", &fpr]);
     let then = w.script(
         "gpg-2020",

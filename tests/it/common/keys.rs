@@ -76,6 +76,17 @@ impl World {
         self.gen_algo_key_in(home, uid, "ed25519", extra, expire)
     }
 
+    /// A key "Old <old@example.com>" in `home`, made on 2020-01-01 for one year: expired
+    /// since 2021. Returns its fingerprint.
+    pub fn expired_key_in(&self, home: &Path) -> String {
+        self.gen_key_in(
+            home,
+            "Old <old@example.com>",
+            &["--faked-system-time", "20200101T000000!"],
+            "1y",
+        )
+    }
+
     /// As [`Self::gen_key_in`], with gpg's algorithm name (`rsa2048`, `ed25519`).
     pub fn gen_algo_key_in(
         &self,
