@@ -296,6 +296,11 @@ fn verify_targets(
             engine.prepare(signed)?;
         }
         let decided = fast_in_parallel(engine, &objects, threads);
+        crate::report::trace(&format!(
+            "verify: the fast path decided {} of {} objects",
+            decided.iter().filter(|d| d.is_some()).count(),
+            decided.len()
+        ));
         for ((t, signed), fast) in chunk.iter().zip(&objects).zip(decided) {
             let verdict = match signed {
                 None => Verdict::new(

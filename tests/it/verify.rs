@@ -142,6 +142,62 @@ fn key_not_in_the_keyring_is_unknown_key() {
     );
 }
 
+/// A key that gpg finds in a keyring named by `gpg.conf`, not in its home's keybox: the fast
+/// path must not take the keybox alone (it has gpg export the keys), and agrees with gpg.
+#[test]
+fn key_in_a_keyring_named_by_gpg_conf_is_found() {
+    let w = World::new();
+    w.repo();
+    let other = w.home().join("other-gnupg");
+    let fpr = w.gen_key_in(&other, "Stranger <stranger@example.com>", &[], "never");
+    w.git(&["config", "user.signingkey", &fpr]);
+    let other_s = other.to_string_lossy().into_owned();
+    w.commit_with(&[("GNUPGHOME", &other_s)], "one", true);
+    let extra = w.home().join("extra.gpg");
+    std::fs::write(&extra, w.gpg_in("gpg", &other, &["--export", &fpr], None)).expect("write");
+    let home = w.gnupghome();
+    std::fs::write(
+        home.join("gpg.conf"),
+        format!("keyring {}\n", extra.display()),
+    )
+    .expect("gpg.conf");
+    let ours = w.our_verdict("HEAD");
+    assert_eq!(ours["status"], "good", "{ours}");
+    assert_eq!(ours["signer"]["fingerprint"], fpr.as_str());
+    assert_eq!(ours["trust"], "undefined");
+    let git = w.git_verify_commit("HEAD");
+    assert!(git.ok && git.grade == Some('U'), "{git:?}");
+    let trace = fast_path_trace(&w);
+    assert!(
+        trace.contains("material exported by gpg")
+            && trace.contains("fast path decided 1 of 1 objects"),
+        "{trace}"
+    );
+}
+
+/// What `verify` traces of its fast path (where the keys' material came from, how many
+/// objects it decided).
+fn fast_path_trace(w: &World) -> String {
+    w.set_env("GIT_SECURE_RELEASE_TRACE", "1");
+    let out = w.cmd(&["verify"]).success();
+    w.set_env("GIT_SECURE_RELEASE_TRACE", "");
+    stderr(&out)
+}
+
+/// With gpg's own home and options, the keys' material is read from its keybox, and the
+/// fast path decides every object without gpg exporting anything.
+#[test]
+fn keybox_material_decides_every_object() {
+    let (w, _) = signed_world();
+    w.git(&["tag", "-s", "v1.0.0", "-m", "Release 1.0.0"]);
+    let trace = fast_path_trace(&w);
+    assert!(
+        trace.contains("material read from gpg's keybox")
+            && trace.contains("fast path decided 2 of 2 objects"),
+        "{trace}"
+    );
+}
+
 #[test]
 fn key_expired_since_is_expired_key_and_passes_with_warning() {
     let w = World::new();

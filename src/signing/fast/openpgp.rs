@@ -166,8 +166,18 @@ impl Keyring {
             .map(material_of)
             .filter(|m| listed.iter().all(|fpr| m.contains_key(*fpr)));
         let material = match from_keybox {
-            Some(material) => material,
+            Some(material) => {
+                crate::report::trace(&format!(
+                    "keyring: {} keys listed, their material read from gpg's keybox",
+                    keys.len()
+                ));
+                material
+            }
             None => {
+                crate::report::trace(&format!(
+                    "keyring: {} keys listed, their material exported by gpg",
+                    keys.len()
+                ));
                 let mut exported = Vec::new();
                 ctx.export_all(ExportMode::empty(), &mut exported)
                     .map_err(|e| e.to_string())?;
