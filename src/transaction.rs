@@ -39,6 +39,11 @@ pub struct Journal {
     pub tag: String,
     /// The tag message without its trailer.
     pub tag_message: String,
+    /// Tracked files with uncommitted changes before the release (`--allow-dirty`). Every
+    /// other tracked file was as in `head`, so whatever a hook changed in one is undone by
+    /// checking it out from `head`.
+    #[serde(default)]
+    pub dirty: Vec<String>,
 }
 
 /// Where the journal lives for a git directory.
@@ -117,8 +122,8 @@ pub struct Repo<'a> {
 }
 
 /// Put the repository back as the journal says it was: the tag deleted (if it is ours), the
-/// branch at its old commit, the index, and each file's bytes. Every step is tried; the
-/// errors of those that fail are returned together.
+/// branch at its old commit, each file's bytes, what a hook changed in other tracked files,
+/// and the index. Every step is tried; the errors of those that fail are returned together.
 pub fn undo(repo: &Repo, files: &JournalFiles, journal: &Journal) -> Result<(), String> {
     let mut errors = Vec::new();
     let tag_ref = format!("refs/tags/{}", journal.tag);
@@ -149,11 +154,45 @@ pub fn undo(repo: &Repo, files: &JournalFiles, journal: &Journal) -> Result<(), 
             errors.push(format!("cannot restore {}: {e}", f.path));
         }
     }
+    if let Err(e) = undo_hook_changes(repo, journal) {
+        errors.push(e);
+    }
+    // Checking files out touches the index: it is put back as it was once more, last.
+    if let Err(e) = files.restore_index(&repo.index) {
+        errors.push(e);
+    }
     if errors.is_empty() {
         files.finish()
     } else {
         Err(errors.join("; "))
     }
+}
+
+/// Tracked files that differ from the index now (with the index as it was before the
+/// release) but were unchanged before it: a hook (pre-commit, commit-msg) changed them.
+/// They are checked out from the release's starting commit, which is what they held.
+fn undo_hook_changes(repo: &Repo, journal: &Journal) -> Result<(), String> {
+    let changed = repo
+        .git
+        .changed_tracked_files()
+        .map_err(|e| format!("cannot read the work tree's status: {e}"))?;
+    let ours: Vec<&str> = journal.files.iter().map(|f| f.path.as_str()).collect();
+    let touched: Vec<&str> = changed
+        .iter()
+        .map(String::as_str)
+        .filter(|p| !ours.contains(p) && !journal.dirty.iter().any(|d| d == p))
+        .collect();
+    if touched.is_empty() {
+        return Ok(());
+    }
+    let mut args = vec!["--literal-pathspecs", "checkout", &journal.head, "--"];
+    args.extend(&touched);
+    repo.git.run(&args).map(|_| ()).map_err(|e| {
+        format!(
+            "cannot undo what a hook changed in {}: {e}",
+            touched.join(", ")
+        )
+    })
 }
 
 /// Whether the tag `name` is the one this release made: its message starts with ours and
@@ -207,9 +246,19 @@ mod tests {
             no_verify: false,
             tag: "v1.0.0".into(),
             tag_message: "Release 1.0.0".into(),
+            dirty: vec!["notes.txt".into()],
         };
         let text = serde_json::to_string(&j).expect("serialize");
         assert_eq!(serde_json::from_str::<Journal>(&text).expect("parse"), j);
         assert!(serde_json::from_str::<Journal>(&text.replace("ff0d", "f")).is_err());
+    }
+
+    #[test]
+    fn a_journal_from_before_dirty_was_kept_still_reads() {
+        let text = r#"{"version":"1.0.0","branch_ref":"refs/heads/main","head":"abc","files":[],"commit_message":null,"no_verify":false,"tag":"v1.0.0","tag_message":"Release 1.0.0"}"#;
+        assert!(serde_json::from_str::<Journal>(text)
+            .expect("parse")
+            .dirty
+            .is_empty());
     }
 }

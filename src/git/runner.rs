@@ -40,6 +40,19 @@ impl Git {
         cmd.output().map_err(GitError::Missing)
     }
 
+    /// The tracked files whose work-tree or index state differs from HEAD's
+    /// (`git status --porcelain=v1 -z --untracked-files=no`), a rename's source included.
+    pub fn changed_tracked_files(&self) -> Result<Vec<String>, GitError> {
+        let out = self.run(&[
+            "--no-optional-locks",
+            "status",
+            "--porcelain=v1",
+            "-z",
+            "--untracked-files=no",
+        ])?;
+        Ok(changed_paths(&out))
+    }
+
     /// Run `git ARGS` and return its stdout; a non-zero exit is an error with its stderr.
     pub fn run(&self, args: &[&str]) -> Result<Vec<u8>, GitError> {
         let out = self.output(args)?;
@@ -51,5 +64,38 @@ impl Git {
                 stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
             })
         }
+    }
+}
+
+/// The paths of `git status --porcelain=v1 -z` output (a rename's or copy's source too).
+fn changed_paths(status: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut entries = status.split(|&b| b == 0).filter(|e| !e.is_empty());
+    while let Some(entry) = entries.next() {
+        if entry.len() < 4 {
+            continue;
+        }
+        out.push(String::from_utf8_lossy(&entry[3..]).into_owned());
+        if matches!(entry[0], b'R' | b'C') {
+            if let Some(from) = entries.next() {
+                out.push(String::from_utf8_lossy(from).into_owned());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::changed_paths;
+
+    #[test]
+    fn status_paths_with_renames_and_odd_names() {
+        let status = b" M a.txt\0R  new name\0old name\0 D gone\0?? never\0";
+        assert_eq!(
+            changed_paths(status),
+            ["a.txt", "new name", "old name", "gone", "never"]
+        );
+        assert!(changed_paths(b"").is_empty());
     }
 }

@@ -379,9 +379,14 @@ fn prepare(
             remote,
             push: opts.push.is_some() || project.config.push.is_some(),
             no_verify: opts.no_verify,
+            dirty: Vec::new(),
         });
     }
-    problems.extend(preflight::dirty(ctx, opts.allow_dirty, &rewrites));
+    let (dirty_problems, dirty) = preflight::dirty(ctx, opts.allow_dirty, &rewrites);
+    problems.extend(dirty_problems);
+    if let Some(plan) = plan.as_mut() {
+        plan.dirty = dirty;
+    }
     if let Some(b) = &branch {
         problems.extend(preflight::branch(ctx, b));
     }
@@ -735,6 +740,7 @@ impl Plan {
                 .collect(),
             commit_message: self.commits().then(|| self.message.clone()),
             no_verify: self.no_verify,
+            dirty: self.dirty.clone(),
             tag: self.tag.clone(),
             tag_message: self.tag_message.clone(),
         }
@@ -768,6 +774,7 @@ impl Plan {
             remote,
             push: false,
             no_verify: j.no_verify,
+            dirty: j.dirty.clone(),
         })
     }
 }

@@ -24,6 +24,9 @@ pub struct Plan {
     pub remote: String,
     pub push: bool,
     pub no_verify: bool,
+    /// Tracked files that had uncommitted changes before the release (`--allow-dirty`):
+    /// an undo leaves them as they are.
+    pub dirty: Vec<String>,
 }
 
 /// The version to release and the edits that write it. The new version must be greater

@@ -51,28 +51,24 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     pi == p.len()
 }
 
-/// The work-tree checks: tracked files modified, and files the release rewrites.
-pub fn dirty(ctx: &Context, allow_dirty: bool, rewrites: &[String]) -> Vec<Problem> {
-    let out = match ctx.git.run(&[
-        "--no-optional-locks",
-        "status",
-        "--porcelain=v1",
-        "-z",
-        "--untracked-files=no",
-    ]) {
-        Ok(o) => o,
+/// The work-tree checks: tracked files modified, and files the release rewrites. Also
+/// returns the modified files (which an undo leaves as they are).
+pub fn dirty(ctx: &Context, allow_dirty: bool, rewrites: &[String]) -> (Vec<Problem>, Vec<String>) {
+    let changed = match ctx.git.changed_tracked_files() {
+        Ok(changed) => changed,
         Err(e) => {
-            return vec![Problem::new(
+            let problem = Problem::new(
                 format!("cannot read the work tree's status: {e}"),
                 "git status",
-            )]
+            );
+            return (vec![problem], Vec::new());
         }
     };
-    let changed: Vec<String> = out
-        .split(|&b| b == 0)
-        .filter(|e| e.len() > 3)
-        .map(|e| String::from_utf8_lossy(&e[3..]).into_owned())
-        .collect();
+    let problems = dirty_problems(allow_dirty, rewrites, &changed);
+    (problems, changed)
+}
+
+fn dirty_problems(allow_dirty: bool, rewrites: &[String], changed: &[String]) -> Vec<Problem> {
     if changed.is_empty() {
         return Vec::new();
     }
@@ -85,13 +81,14 @@ pub fn dirty(ctx: &Context, allow_dirty: bool, rewrites: &[String]) -> Vec<Probl
     };
     if !allow_dirty {
         return vec![Problem::new(
-            format!("tracked files have uncommitted changes: {}", show(&changed)),
+            format!("tracked files have uncommitted changes: {}", show(changed)),
             "commit or stash them (git stash), or pass --allow-dirty",
         )];
     }
     let touched: Vec<String> = changed
-        .into_iter()
+        .iter()
         .filter(|c| rewrites.contains(c))
+        .cloned()
         .collect();
     if touched.is_empty() {
         Vec::new()

@@ -570,6 +570,39 @@ fn failing_hooks_roll_back_and_no_verify_skips_them() {
     }
 }
 
+/// A pre-commit hook that rewrites and deletes other tracked files (as formatters and
+/// fixers do) and then fails: the undo puts those files back too, byte for byte.
+#[test]
+fn what_a_failing_hook_changed_in_other_files_is_undone() {
+    let w = world_with(&[
+        ("pyproject.toml", PYPROJECT),
+        ("README.md", "# demo  \r\n"),
+        ("src/demo/__init__.py", "x = 1\n"),
+    ]);
+    crate::common::write_executable(
+        &w.root.join(".git/hooks/pre-commit"),
+        "#!/bin/sh\nprintf '# demo\\n' > README.md\nrm src/demo/__init__.py\necho 'fixed trailing whitespace' >&2\nexit 1\n",
+    );
+    assert_failed_cleanly(&w, &["minor"], "fixed trailing whitespace");
+
+    // With --allow-dirty, a file that already had changes of its own keeps them: the undo
+    // does not touch it, and restores the clean ones.
+    w.write("notes.txt", "kept\n");
+    w.git(&["add", "notes.txt"]);
+    w.git(&["commit", "-q", "-S", "--no-verify", "-m", "notes"]);
+    w.write("notes.txt", "kept\nmy own unfinished line\n");
+    let out = w.cmd(&["minor", "--allow-dirty"]).code(1);
+    assert!(
+        stderr(&out).contains("nothing was changed"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(w.read("README.md"), b"# demo  \r\n");
+    assert_eq!(w.read("src/demo/__init__.py"), b"x = 1\n");
+    assert_eq!(w.read("notes.txt"), b"kept\nmy own unfinished line\n");
+    assert!(!w.root.join(".git/secure-release").exists());
+}
+
 /// A commit-msg hook that kills the release's own process (git's parent), then lets git
 /// finish the commit: the release is interrupted after the commit, before the tag.
 fn interrupted_world() -> World {
