@@ -34,11 +34,7 @@ impl Repo {
 
     /// Whether the repository uses SHA-256 object names.
     pub fn sha256(&self) -> bool {
-        self.repo
-            .head()
-            .ok()
-            .and_then(|h| h.target())
-            .is_some_and(|oid| oid.as_bytes().len() == 32)
+        crate::git::is_sha256(&self.repo)
     }
 
     /// The raw bytes and type of an object.

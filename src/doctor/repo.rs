@@ -26,11 +26,7 @@ pub fn checks(world: &World) -> Vec<Check> {
                 .collect()
         }
     };
-    let sha256 = repo
-        .head()
-        .ok()
-        .and_then(|h| h.target())
-        .is_some_and(|o| o.as_bytes().len() == 32);
+    let sha256 = crate::git::is_sha256(repo);
     let read = |oid: git2::Oid| {
         repo.odb()
             .and_then(|db| db.read(oid).map(|o| (o.kind(), o.data().to_vec())))

@@ -213,11 +213,7 @@ fn start_test_signature() -> Option<TestSignature> {
     let repo = crate::git::discover()?;
     let workdir = repo.workdir()?.to_path_buf();
     let git_dir = repo.path().to_path_buf();
-    let sha256 = repo
-        .head()
-        .ok()
-        .and_then(|h| h.target())
-        .is_some_and(|o| o.as_bytes().len() == 32);
+    let sha256 = crate::git::is_sha256(&repo);
     Some(std::thread::spawn(move || {
         let made = testsig::make(
             Some(&workdir),
