@@ -74,8 +74,8 @@ pub fn tracing() -> bool {
 }
 
 /// Print a trace line to stderr, with the milliseconds since the start, when the user asked
-/// for tracing.
-pub fn trace(message: &str) {
+/// for tracing. `message` is formatted only then (pass `format_args!(…)`, not `format!`).
+pub fn trace(message: impl std::fmt::Display) {
     if !tracing() {
         return;
     }

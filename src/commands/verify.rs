@@ -296,7 +296,7 @@ fn verify_targets(
             engine.prepare(signed)?;
         }
         let decided = fast_in_parallel(engine, &objects, threads);
-        crate::report::trace(&format!(
+        crate::report::trace(format_args!(
             "verify: the fast path decided {} of {} objects",
             decided.iter().filter(|d| d.is_some()).count(),
             decided.len()

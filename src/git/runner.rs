@@ -31,7 +31,7 @@ impl Git {
 
     /// Run `git ARGS`, returning its output whatever its exit status.
     pub fn output(&self, args: &[&str]) -> Result<Output, GitError> {
-        crate::report::trace(&format!("git {args:?}"));
+        crate::report::trace(format_args!("git {args:?}"));
         let mut cmd = Command::new("git");
         cmd.args(args).current_dir(&self.dir);
         if !std::io::stdin().is_terminal() {

@@ -167,14 +167,14 @@ impl Keyring {
             .filter(|m| listed.iter().all(|fpr| m.contains_key(*fpr)));
         let material = match from_keybox {
             Some(material) => {
-                crate::report::trace(&format!(
+                crate::report::trace(format_args!(
                     "keyring: {} keys listed, their material read from gpg's keybox",
                     keys.len()
                 ));
                 material
             }
             None => {
-                crate::report::trace(&format!(
+                crate::report::trace(format_args!(
                     "keyring: {} keys listed, their material exported by gpg",
                     keys.len()
                 ));
