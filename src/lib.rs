@@ -7,6 +7,7 @@ pub mod docs;
 pub mod doctor;
 pub mod error;
 pub mod git;
+pub mod process;
 pub mod project;
 pub mod release;
 pub mod report;

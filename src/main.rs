@@ -1,5 +1,6 @@
 //! `git-secure-release`: parse the command line, run the command, map the result to an exit
-//! code (0 ok, 1 refused, 2 bad command line). A closed pipe ends the program quietly.
+//! code (0 ok, 1 refused, 2 bad command line). A closed pipe stops the output quietly; the
+//! exit code is still the verdict.
 
 use std::process::ExitCode;
 
@@ -15,7 +16,18 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                let _ = e.print();
+            } else {
+                // The arguments it quotes may hold anything: shown escaped, as all output.
+                report::note(e.render().to_string().trim_end());
+            }
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(error::EXIT_USAGE));
         }
     };
@@ -33,7 +45,9 @@ fn main() -> ExitCode {
                 c.downcast_ref::<std::io::Error>()
                     .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
             }) {
-                return ExitCode::SUCCESS;
+                // Output is stopped quietly where it is written (report); a closed pipe met
+                // anywhere else leaves the verdict unknown, which is not a success.
+                return ExitCode::from(EXIT_REFUSED);
             }
             let user = match e.downcast::<UserError>() {
                 Ok(user) => user,

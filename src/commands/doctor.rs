@@ -82,14 +82,14 @@ fn render(checks: &[Check]) -> String {
             "{} {:<29} {}\n",
             report::paint(style, &format!("{:<4}", c.status.as_str())),
             c.id,
-            c.message
+            report::value(&c.message)
         ));
         if !c.hint.is_empty() && matches!(c.status, CheckStatus::Fail | CheckStatus::Warn) {
             text.push_str(&format!(
                 "     {:<29} {} {}\n",
                 "",
                 report::paint(CYAN, "fix:"),
-                c.hint
+                report::value(&c.hint)
             ));
         }
     }

@@ -127,6 +127,7 @@ pub fn run(args: &ReleaseArgs) -> anyhow::Result<()> {
     let opts = Options {
         target,
         message,
+        message_from: if args.message_file.is_some() { "-F" } else { "-m" },
         tag_prefix: args.tag_prefix.clone(),
         allow_dirty: args.allow_dirty,
         allow_unsigned: args.allow_unsigned,
@@ -156,7 +157,7 @@ fn print(args: &ReleaseArgs, outcome: &release::Outcome) -> anyhow::Result<()> {
                 .as_deref()
                 .map_or("", |c| &c[..c.len().min(12)])
         );
-        let push = outcome.push_command.join(" ");
+        let push = report::shell_line(&outcome.push_command);
         match (outcome.pushed, &outcome.push_error) {
             (true, None) => text.push_str(&format!("pushed: {push}\n")),
             (false, None) => text.push_str(&format!("push it with: {push}\n")),
@@ -174,7 +175,7 @@ fn print(args: &ReleaseArgs, outcome: &release::Outcome) -> anyhow::Result<()> {
         ))
         .with_hint(format!(
             "the local release stays; push it when the remote accepts it: {}",
-            outcome.push_command.join(" ")
+            report::shell_line(&outcome.push_command)
         ))
         .into());
     }

@@ -114,7 +114,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
         report::out_each(render(&results))?;
         for r in &results {
             if let Some(w) = &r.warning {
-                report::warn(&format!("{}: {w}", r.target));
+                report::warn(&format!("{}: {}", report::value(&r.target), report::value(w)));
             }
         }
     }
@@ -461,8 +461,9 @@ fn render(results: &[VerifyResult]) -> impl Iterator<Item = String> + '_ {
             _ => r.message.clone(),
         };
         format!(
-            "{status} {:<width$} {kind:<6} {short}  {detail}\n",
-            r.target
+            "{status} {:<width$} {kind:<6} {short}  {}\n",
+            report::value(&r.target),
+            report::value(&detail)
         )
     })
 }

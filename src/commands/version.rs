@@ -44,8 +44,10 @@ pub fn run(args: &VersionArgs) -> anyhow::Result<()> {
         }
     }
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let project = Project::discover(&cwd).map_err(UserError::from)?;
-    let release_tags = match crate::git::discover() {
+    let repo = crate::git::discover();
+    let (start, top) = crate::git::project_search(repo.as_ref(), &cwd);
+    let project = Project::discover_within(&start, top.as_deref()).map_err(UserError::from)?;
+    let release_tags = match repo {
         Some(repo) => tags::release_tags(&repo).map_err(|e| {
             UserError::refused(format!(
                 "cannot list the repository's tags: {}",
@@ -93,8 +95,9 @@ fn render(r: &VersionReport) -> String {
     let mut text = String::new();
     let mut line = |label: &str, value: &str| {
         text.push_str(&format!(
-            "{}{value}\n",
-            report::paint(report::BOLD, &format!("{label:<12}"))
+            "{}{}\n",
+            report::paint(report::BOLD, &format!("{label:<12}")),
+            report::value(value)
         ));
     };
     line(
@@ -105,7 +108,12 @@ fn render(r: &VersionReport) -> String {
     let files = if r.files.is_empty() {
         "(none: the release is the signed tag alone)".to_owned()
     } else {
-        r.files.join(", ")
+        // Each name escaped on its own, so that a name cannot pose as two.
+        r.files
+            .iter()
+            .map(|f| report::value(f).into_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     line("files:", &files);
     line("tag prefix:", &r.tag_prefix);

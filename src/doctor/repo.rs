@@ -102,12 +102,8 @@ pub fn checks(world: &World) -> Vec<Check> {
 
 fn version(world: &World, repo: &git2::Repository) -> Check {
     let id = "repo.version";
-    let start = if world.cwd.starts_with(repo.workdir().unwrap_or(repo.path())) {
-        world.cwd.clone()
-    } else {
-        repo.workdir().unwrap_or(repo.path()).to_path_buf()
-    };
-    let project = match Project::discover(&start) {
+    let (start, top) = crate::git::project_search(Some(repo), &world.cwd);
+    let project = match Project::discover_within(&start, top.as_deref()) {
         Ok(p) => p,
         Err(e) => {
             let hint = e

@@ -459,9 +459,10 @@ fn file_key(path: &Path, key: &str, cmd: &str) -> Check {
 fn default_key_command(world: &World) -> Option<String> {
     let command = world.config.get("gpg.ssh.defaultKeyCommand")?;
     let mut words = command.split_whitespace();
-    let out = std::process::Command::new(words.next()?)
+    let out = crate::process::Cmd::new(words.next()?)
         .args(words)
-        .output()
+        .deadline(crate::signing::testsig::time_limit())
+        .run()
         .ok()?;
     let first = String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -478,7 +479,11 @@ fn agent_has(public: &str) -> bool {
         .take(2)
         .collect::<Vec<_>>()
         .join(" ");
-    let Ok(out) = std::process::Command::new("ssh-add").arg("-L").output() else {
+    let Ok(out) = crate::process::Cmd::new("ssh-add")
+        .arg("-L")
+        .deadline(crate::signing::testsig::time_limit())
+        .run()
+    else {
         return false;
     };
     String::from_utf8_lossy(&out.stdout)

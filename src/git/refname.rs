@@ -41,6 +41,14 @@ pub fn check_tag_name(name: &str) -> Result<(), String> {
     {
         return Err(format!("{name:?} is not a tag name git accepts"));
     }
+    // Each part becomes a file or folder name under refs/tags: no file system takes more.
+    if let Some(long) = name.split('/').find(|p| p.len() > 255) {
+        return Err(format!(
+            "a part of the tag name is {} bytes long ({}…); file systems take at most 255",
+            long.len(),
+            &long[..long.char_indices().nth(16).map_or(long.len(), |(i, _)| i)]
+        ));
+    }
     Ok(())
 }
 
@@ -56,6 +64,11 @@ mod tests {
         for bad in ["v1.0.", "v1.lock", "a/", "@", "a//b", "v1..0"] {
             assert!(super::check_tag_name(bad).is_err(), "{bad}");
         }
+        let long = format!("{}1.0.0", "v".repeat(250));
+        assert!(super::check_tag_name(&long).is_ok(), "255 bytes is allowed");
+        let e = super::check_tag_name(&format!("v{long}")).unwrap_err();
+        assert!(e.contains("256 bytes"), "{e}");
+        assert!(super::check_tag_name(&format!("{}/v1.0", "p".repeat(300))).is_err());
     }
 
     #[test]

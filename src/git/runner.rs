@@ -1,17 +1,19 @@
-//! The one place that runs `git` itself. Every call goes through [`Git::run`], which passes
-//! arguments as a vector (never a shell line), logs the argument vector when
-//! `GIT_SECURE_RELEASE_TRACE` is set, and sets `GIT_TERMINAL_PROMPT=0` when no terminal is
-//! attached, so git never waits for a password nobody can type.
+//! Running `git` itself in one folder, through the one process runner ([`crate::process`]):
+//! arguments as a vector (never a shell line), traced under `GIT_SECURE_RELEASE_TRACE`,
+//! `GIT_TERMINAL_PROMPT=0` when no terminal is attached, so git never waits for a password
+//! nobody can type.
 
-use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use crate::process::{Cmd, Finished, Input, RunError};
 
 /// Why git could not be run or refused.
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
     #[error("git is not installed or not on PATH ({0})")]
-    Missing(std::io::Error),
+    Missing(RunError),
+    #[error("{0}")]
+    Run(RunError),
     #[error("`git {args}` failed: {stderr}")]
     Failed { args: String, stderr: String },
 }
@@ -29,15 +31,14 @@ impl Git {
         }
     }
 
+    /// `git ARGS` in this folder, to be run.
+    pub fn cmd(&self, args: &[&str]) -> Cmd {
+        Cmd::new("git").args(args).dir(&self.dir)
+    }
+
     /// Run `git ARGS`, returning its output whatever its exit status.
-    pub fn output(&self, args: &[&str]) -> Result<Output, GitError> {
-        crate::report::trace(format_args!("git {args:?}"));
-        let mut cmd = Command::new("git");
-        cmd.args(args).current_dir(&self.dir);
-        if !std::io::stdin().is_terminal() {
-            cmd.env("GIT_TERMINAL_PROMPT", "0");
-        }
-        cmd.output().map_err(GitError::Missing)
+    pub fn output(&self, args: &[&str]) -> Result<Finished, GitError> {
+        run_git(&self.cmd(args))
     }
 
     /// The tracked files whose work-tree or index state differs from HEAD's
@@ -55,8 +56,13 @@ impl Git {
 
     /// Run `git ARGS` and return its stdout; a non-zero exit is an error with its stderr.
     pub fn run(&self, args: &[&str]) -> Result<Vec<u8>, GitError> {
-        let out = self.output(args)?;
-        if out.status.success() {
+        self.run_with(args, Input::Null)
+    }
+
+    /// [`Git::run`] with `input` on git's standard input.
+    pub fn run_with(&self, args: &[&str], input: Input) -> Result<Vec<u8>, GitError> {
+        let out = run_git(&self.cmd(args).input(input))?;
+        if out.ok() {
             Ok(out.stdout)
         } else {
             Err(GitError::Failed {
@@ -65,6 +71,16 @@ impl Git {
             })
         }
     }
+}
+
+fn run_git(cmd: &Cmd) -> Result<Finished, GitError> {
+    cmd.run().map_err(|e| {
+        if e.not_found() {
+            GitError::Missing(e)
+        } else {
+            GitError::Run(e)
+        }
+    })
 }
 
 /// The paths of `git status --porcelain=v1 -z` output (a rename's or copy's source too).

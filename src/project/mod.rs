@@ -237,10 +237,31 @@ impl Files {
 impl Project {
     /// Find `pyproject.toml` in `start` or its nearest parent and read the project.
     pub fn discover(start: &Path) -> Result<Project, ProjectError> {
-        let root = start
-            .ancestors()
-            .find(|d| d.join("pyproject.toml").is_file())
-            .ok_or_else(|| ProjectError::NoPyproject(start.to_path_buf()))?;
+        Project::discover_within(start, None)
+    }
+
+    /// Find `pyproject.toml` in `start` or a parent folder up to `top` and no further (a
+    /// work tree's top: a file above it is not the repository's); with no `top`, up to the
+    /// file system's root. A `start` outside `top` searches `top` alone.
+    pub fn discover_within(start: &Path, top: Option<&Path>) -> Result<Project, ProjectError> {
+        let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        let start = canonical(start);
+        let top = top.map(canonical);
+        let start = match &top {
+            Some(t) if !start.starts_with(t) => t.clone(),
+            _ => start,
+        };
+        let mut found = None;
+        for dir in start.ancestors() {
+            if dir.join("pyproject.toml").is_file() {
+                found = Some(dir);
+                break;
+            }
+            if top.as_deref() == Some(dir) {
+                break;
+            }
+        }
+        let root = found.ok_or_else(|| ProjectError::NoPyproject(start.clone()))?;
         Project::load(root)
     }
 

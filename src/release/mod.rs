@@ -2,6 +2,7 @@
 //! journal) → record → post-check → push. All or nothing: a failure after preflight puts
 //! the repository back exactly as it was.
 
+mod inputs;
 mod plan;
 pub mod preflight;
 
@@ -27,6 +28,8 @@ use preflight::Problem;
 pub struct Options {
     pub target: Target,
     pub message: Option<String>,
+    /// Where `message` came from (`-m`, `-F FILE`), to name it in a refusal.
+    pub message_from: &'static str,
     pub tag_prefix: Option<String>,
     pub allow_dirty: bool,
     pub allow_unsigned: bool,
@@ -64,12 +67,8 @@ impl Context {
         let git = Git::new(&workdir);
         let config = GitConfig::load(&git).map_err(|e| UserError::refused(e.to_string()))?;
         let cwd = std::env::current_dir().unwrap_or_else(|_| workdir.clone());
-        let start = if cwd.starts_with(&workdir) {
-            cwd
-        } else {
-            workdir.clone()
-        };
-        let project = Project::discover(&start);
+        let (start, top) = crate::git::project_search(Some(&repo), &cwd);
+        let project = Project::discover_within(&start, top.as_deref());
         let (head, branch) = match repo.head() {
             Ok(h) if h.is_branch() => (h.target(), h.shorthand().ok().map(str::to_owned)),
             Ok(h) => (h.target(), None),
@@ -314,13 +313,13 @@ fn prepare(
     }
     let mut rewrites = Vec::new();
     let mut plan = None;
+    let mut sources = None;
     if let Some((project, (new, edits))) = planned {
         let tag = format!("{prefix}{new}");
-        let valid_ref = crate::git::refname::check_tag_name(&tag).is_ok();
-        if !valid_ref {
+        if let Err(why) = crate::git::refname::check_tag_name(&tag) {
             problems.push(Problem::new(
-                format!("{tag:?} is not a tag name git accepts"),
-                "choose another --tag-prefix",
+                format!("the tag name {}: {why}", crate::report::value(&tag)),
+                "choose a shorter or plainer --tag-prefix (or [tool.secure-release] tag-prefix)",
             ));
         } else if ctx.tag_oid(&tag).is_some() {
             problems.push(Problem::new(
@@ -328,9 +327,9 @@ fn prepare(
                 format!("release a greater version, or delete the tag if it was never published: git tag -d {tag}"),
             ));
         }
-        let rel = project
-            .root
-            .strip_prefix(&ctx.workdir)
+        let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        let rel = canonical(&project.root)
+            .strip_prefix(canonical(&ctx.workdir))
             .unwrap_or(Path::new(""))
             .to_path_buf();
         rewrites = edits
@@ -340,26 +339,17 @@ fn prepare(
                 p.to_string_lossy().replace('\\', "/")
             })
             .collect();
-        let template = opts
-            .message
-            .clone()
-            .or_else(|| project.config.message.clone())
-            .unwrap_or_else(|| "Release {version}".to_owned());
+        let (template, message_key) = match (&opts.message, &project.config.message) {
+            (Some(m), _) => (m.clone(), opts.message_from.to_owned()),
+            (None, Some(m)) => (m.clone(), "[tool.secure-release] message".to_owned()),
+            (None, None) => ("Release {version}".to_owned(), "the default".to_owned()),
+        };
         let message = template.replace("{version}", &new.to_string());
-        let remote = opts
-            .push
-            .clone()
-            .flatten()
-            .filter(|r| !r.is_empty())
-            .or_else(|| project.config.push.clone())
-            .or_else(|| {
-                branch.as_ref().and_then(|b| {
-                    ctx.config
-                        .get(&format!("branch.{b}.remote"))
-                        .map(str::to_owned)
-                })
-            })
-            .unwrap_or_else(|| "origin".to_owned());
+        let (remote, remote_key) = push_remote(ctx, opts, project, branch.as_deref());
+        sources = Some(inputs::Sources {
+            remote: remote_key,
+            message: message_key,
+        });
         plan = Some(Plan {
             old: project
                 .version_text
@@ -383,6 +373,9 @@ fn prepare(
     if let Some(plan) = plan.as_mut() {
         plan.dirty = dirty;
     }
+    if let (Some(plan), Some(sources)) = (&plan, &sources) {
+        problems.extend(inputs::check(ctx, plan, sources));
+    }
     if let Some(b) = &branch {
         problems.extend(preflight::branch(ctx, b));
     }
@@ -397,6 +390,29 @@ fn prepare(
         Some(plan) if problems.is_empty() => Ok((plan, warnings, engine)),
         _ => Err(refuse(problems)),
     }
+}
+
+/// The remote a push goes to, and the key that named it: `--push REMOTE`, else
+/// `[tool.secure-release] push`, else the branch's upstream remote, else `origin`.
+fn push_remote(
+    ctx: &Context,
+    opts: &Options,
+    project: &Project,
+    branch: Option<&str>,
+) -> (String, String) {
+    if let Some(remote) = opts.push.clone().flatten().filter(|r| !r.is_empty()) {
+        return (remote, "--push".to_owned());
+    }
+    if let Some(remote) = &project.config.push {
+        return (remote.clone(), "[tool.secure-release] push".to_owned());
+    }
+    if let Some(b) = branch {
+        let key = format!("branch.{b}.remote");
+        if let Some(remote) = ctx.config.get(&key) {
+            return (remote.to_owned(), key);
+        }
+    }
+    ("origin".to_owned(), "the default remote".to_owned())
 }
 
 /// Steps 2–6 from the journal: write, commit, tag, post-check, record. On failure, undo.
@@ -500,25 +516,19 @@ fn apply(
             )?;
         }
         let paths: Vec<&str> = journal.files.iter().map(|f| f.path.as_str()).collect();
-        // `git commit -- <paths>` stages and commits exactly these files' work-tree bytes,
-        // as `git add` would; only a file git does not track yet needs adding first.
-        let index = ctx.repo.index().ok();
-        let untracked: Vec<&str> = paths
-            .iter()
-            .copied()
-            .filter(|p| {
-                index
-                    .as_ref()
-                    .is_none_or(|i| i.get_path(Path::new(p), 0).is_none())
-            })
-            .collect();
-        if !untracked.is_empty() {
-            let mut add = vec!["add", "--"];
-            add.extend(&untracked);
-            step("git add", git.run(&add), "check the files named above")?;
-        }
-        let message = journal.commit_message.clone().unwrap_or_default();
-        let mut commit = vec!["commit", "-q", "-S", "-m", message.as_str()];
+        // `git commit -- <paths>` stages and commits exactly these files' work-tree bytes, as
+        // `git add` would (the preflight made sure git tracks every one). The message goes
+        // through a file: any size, never an argument.
+        let message = message_file(journal.commit_message.as_deref().unwrap_or_default())?;
+        let message_path = message.path().to_string_lossy().into_owned();
+        let mut commit = vec![
+            "commit",
+            "-q",
+            "-S",
+            "--cleanup=whitespace",
+            "-F",
+            message_path.as_str(),
+        ];
         if journal.no_verify {
             commit.push("--no-verify");
         }
@@ -548,13 +558,16 @@ fn apply(
     );
     let tagged = resume && rev(&ctx.repo, &format!("refs/tags/{}", journal.tag)).is_some();
     if !tagged {
+        let message = message_file(&tag_message)?;
         step(
             "the signed tag",
             git.run(&[
                 "tag",
                 "-s",
-                "-m",
-                &tag_message,
+                "--cleanup=whitespace",
+                "-F",
+                &message.path().to_string_lossy(),
+                "--",
                 &journal.tag,
                 &commit.to_string(),
             ]),
@@ -565,6 +578,22 @@ fn apply(
     post_check(ctx, engine, plan, commit)?;
     crate::report::trace("release: post-check passed");
     Ok((commit, epoch))
+}
+
+/// A temporary file holding `text`, for git's `-F`.
+fn message_file(text: &str) -> Result<tempfile::NamedTempFile, StepFailure> {
+    use std::io::Write as _;
+    let mut file = step(
+        "the message file",
+        tempfile::Builder::new().prefix("gsr-message").tempfile(),
+        "check that TMPDIR is writable",
+    )?;
+    step(
+        "the message file",
+        file.write_all(text.as_bytes()).and_then(|()| file.flush()),
+        "check that TMPDIR is writable and has room",
+    )?;
+    Ok(file)
 }
 
 /// Verify the release commit (when one was made) and tag like `verify` does.

@@ -91,19 +91,22 @@ impl Plan {
         self.edits.iter().map(|e| e.file.clone()).collect()
     }
 
-    /// `git push --atomic <remote> <branch> <tag>`.
+    /// `git push --atomic <remote> refs/heads/<branch> refs/tags/<tag>`: full ref names, so
+    /// that a tag named like a branch (or the other way round) is never ambiguous.
     pub fn push_command(&self) -> Vec<String> {
-        [
-            "git",
-            "push",
-            "--atomic",
-            &self.remote,
-            &self.branch,
-            &self.tag,
+        vec![
+            "git".to_owned(),
+            "push".to_owned(),
+            "--atomic".to_owned(),
+            self.remote.clone(),
+            format!("refs/heads/{}", self.branch),
+            format!("refs/tags/{}", self.tag),
         ]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect()
+    }
+
+    /// [`Plan::push_command`] as a line to paste into a shell.
+    pub fn push_line(&self) -> String {
+        crate::report::shell_line(&self.push_command())
     }
 
     /// The plan as `--dry-run` prints it: each file's diff, the commit and the tag.
@@ -127,7 +130,7 @@ impl Plan {
             out.push_str(&format!("    {line}\n"));
         }
         out.push_str("    \n    Source-Date-Epoch: <the release commit's committer time>\n");
-        out.push_str(&format!("push: {}\n", self.push_command().join(" ")));
+        out.push_str(&format!("push: {}\n", self.push_line()));
         out
     }
 }

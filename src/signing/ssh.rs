@@ -5,7 +5,8 @@
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+
+use crate::process::{Cmd, Input};
 
 use super::{Format, Signer, Status, Trust, Verdict};
 
@@ -44,26 +45,14 @@ struct Run {
 }
 
 fn run(program: &Path, args: &[&str], stdin: Option<&[u8]>) -> Result<Run, String> {
-    let mut child = Command::new(program)
+    let input = stdin.map_or(Input::Null, |b| Input::Bytes(b.to_vec()));
+    let out = Cmd::new(program)
         .args(args)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
-    if let (Some(data), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        // ssh-keygen may exit before reading it all; a broken pipe is its answer, not ours.
-        let _ = pipe.write_all(data);
-    }
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("{} failed: {e}", program.display()))?;
+        .input(input)
+        .run()
+        .map_err(|e| e.to_string())?;
     Ok(Run {
-        ok: out.status.success(),
+        ok: out.ok(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     })

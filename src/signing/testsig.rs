@@ -3,11 +3,10 @@
 //! limit, so that a locked key, a missing pinentry or agent is found before anything is
 //! written. The commit goes to a temporary object directory: the repository is not touched.
 
-use std::io::Read as _;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
+
+use crate::process::{Cmd, Finished, RunError};
 
 /// Why no test signature could be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,83 +98,21 @@ pub fn diagnose(stderr: &str) -> SignFailure {
     }
 }
 
-struct Finished {
-    ok: bool,
-    stdout: Vec<u8>,
-    stderr: String,
-}
-
-/// Kill the process group `pid` leads (the child was started as a group leader).
-fn kill_group(pid: u32) {
-    #[cfg(unix)]
-    if let Some(pid) = i32::try_from(pid)
-        .ok()
-        .and_then(rustix::process::Pid::from_raw)
-    {
-        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
-    }
-}
-
-/// Run `cmd` to the end, or kill it and everything it started when `limit` passes.
-fn run_limited(mut cmd: Command, limit: Duration) -> Result<Finished, SignFailure> {
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().map_err(|e| SignFailure {
-        message: format!("cannot run git: {e}"),
-        hint: "install git and make sure it is on PATH".into(),
-    })?;
-    let mut stdout_pipe = child.stdout.take();
-    let mut stderr_pipe = child.stderr.take();
-    let out_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(p) = stdout_pipe.as_mut() {
-            let _ = p.read_to_end(&mut buf);
-        }
-        buf
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(p) = stderr_pipe.as_mut() {
-            let _ = p.read_to_end(&mut buf);
-        }
-        buf
-    });
-    // Wait in a thread, so the end is seen at once (no polling) and the limit still holds.
-    let pid = child.id();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait());
-    });
-    let status = match rx.recv_timeout(limit) {
-        Ok(Ok(status)) => Some(status),
-        Ok(Err(_)) | Err(RecvTimeoutError::Disconnected) => None,
-        Err(RecvTimeoutError::Timeout) => {
-            // Kill the whole group: git, gpg, and whatever gpg started to ask for a
-            // passphrase. The waiter thread then reaps git.
-            kill_group(pid);
-            let _ = rx.recv_timeout(Duration::from_secs(5));
-            None
-        }
-    };
-    let stdout = out_reader.join().unwrap_or_default();
-    let stderr = String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).into_owned();
-    match status {
-        Some(status) => Ok(Finished {
-            ok: status.success(),
-            stdout,
-            stderr,
-        }),
-        None => Err(SignFailure {
+/// Run `cmd` to the end, or stop it and everything it started when `limit` passes.
+fn run_limited(cmd: Cmd, limit: Duration) -> Result<Finished, SignFailure> {
+    cmd.deadline(limit).run().map_err(|e| match e {
+        RunError::Spawn { .. } => SignFailure {
+            message: format!("cannot run git: {e}"),
+            hint: "install git and make sure it is on PATH".into(),
+        },
+        RunError::TimedOut { .. } => SignFailure {
             message: format!(
                 "signing did not finish within {:.0} s: gpg or ssh is most likely waiting for a passphrase nobody can type",
                 limit.as_secs_f64()
             ),
             hint: "unlock the key in a terminal first (echo test | gpg --clearsign > /dev/null), or add it to the agent (ssh-add), and export GPG_TTY=$(tty)".into(),
-        }),
-    }
+        },
+    })
 }
 
 /// The empty tree as a loose object: zlib's compression of `tree 0\0`, the same bytes under
@@ -230,8 +167,8 @@ pub fn make(
         }
         None => {
             let repo = scratch.path().join("repo");
-            let init = Command::new("git").args(["init", "-q"]).arg(&repo).output();
-            if !init.is_ok_and(|o| o.status.success()) {
+            let init = Cmd::new("git").args(["init", "-q"]).arg(&repo).run();
+            if !init.is_ok_and(|o| o.ok()) {
                 return Err(SignFailure {
                     message: "cannot make a scratch repository for the test signature".into(),
                     hint: "check that git works: git --version".into(),
@@ -241,15 +178,15 @@ pub fn make(
         }
     };
     let git = |args: &[&str]| {
-        let mut cmd = Command::new("git");
-        cmd.current_dir(&dir)
+        let cmd = Cmd::new("git")
+            .dir(&dir)
             .args(args)
             .env("GIT_OBJECT_DIRECTORY", &objects)
             .env("GIT_TERMINAL_PROMPT", "0");
-        if let Some(alternates) = git_dir.map(|g| g.join("objects")) {
-            cmd.env("GIT_ALTERNATE_OBJECT_DIRECTORIES", alternates);
+        match git_dir.map(|g| g.join("objects")) {
+            Some(alternates) => cmd.env("GIT_ALTERNATE_OBJECT_DIRECTORIES", alternates),
+            None => cmd,
         }
-        cmd
     };
     let tree_id = match tree_id {
         Some(id) => id,
@@ -257,8 +194,8 @@ pub fn make(
             // The scratch repository's format is whatever git's defaults make it.
             let tree = run_limited(git(&["mktree"]), limit)?;
             let id = String::from_utf8_lossy(&tree.stdout).trim().to_owned();
-            if !tree.ok || id.is_empty() {
-                return Err(diagnose(&tree.stderr));
+            if !tree.ok() || id.is_empty() {
+                return Err(diagnose(&tree.stderr_text()));
             }
             id
         }
@@ -274,8 +211,8 @@ pub fn make(
         limit,
     )?;
     let commit_id = String::from_utf8_lossy(&commit.stdout).trim().to_owned();
-    if !commit.ok || commit_id.is_empty() {
-        return Err(diagnose(&commit.stderr));
+    if !commit.ok() || commit_id.is_empty() {
+        return Err(diagnose(&commit.stderr_text()));
     }
     // Read it back from the scratch object folder (no process).
     let read = || -> Result<Vec<u8>, git2::Error> {

@@ -129,7 +129,7 @@ fn release_static_layout_with_uv_lock_and_github_files() {
         std::fs::read_to_string(out_file).expect("out"),
         format!("version=0.2.0\ntag=v0.2.0\nsource-date-epoch={epoch}\n")
     );
-    assert!(stdout(&out).contains("push it with: git push --atomic origin main v0.2.0"));
+    assert!(stdout(&out).contains("push it with: git push --atomic origin refs/heads/main refs/tags/v0.2.0"));
     assert_eq!(
         w.git(&["status", "--porcelain"]),
         "",
@@ -679,7 +679,7 @@ fn push_to_a_bare_remote_and_a_refused_push() {
     let out = w.cmd(&["patch", "--push"]).success();
     assert_released(&w, &out, "0.1.1", "v0.1.1");
     assert!(
-        stdout(&out).contains("pushed: git push --atomic origin main v0.1.1"),
+        stdout(&out).contains("pushed: git push --atomic origin refs/heads/main refs/tags/v0.1.1"),
         "{}",
         stdout(&out)
     );
