@@ -6,6 +6,8 @@ pub mod commands;
 pub mod docs;
 pub mod doctor;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod git;
 pub mod process;
 pub mod project;

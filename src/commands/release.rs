@@ -127,7 +127,11 @@ pub fn run(args: &ReleaseArgs) -> anyhow::Result<()> {
     let opts = Options {
         target,
         message,
-        message_from: if args.message_file.is_some() { "-F" } else { "-m" },
+        message_from: if args.message_file.is_some() {
+            "-F"
+        } else {
+            "-m"
+        },
         tag_prefix: args.tag_prefix.clone(),
         allow_dirty: args.allow_dirty,
         allow_unsigned: args.allow_unsigned,

@@ -114,7 +114,11 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
         report::out_each(render(&results))?;
         for r in &results {
             if let Some(w) = &r.warning {
-                report::warn(&format!("{}: {}", report::value(&r.target), report::value(w)));
+                report::warn(&format!(
+                    "{}: {}",
+                    report::value(&r.target),
+                    report::value(w)
+                ));
             }
         }
     }
@@ -218,6 +222,13 @@ fn range_targets(repo: &Repo, range: &str) -> Result<Vec<Target>, UserError> {
         UserError::refused(format!("--commits {range:?}: {why}"))
             .with_hint("give a revision range such as v0.1.0..HEAD")
     };
+    if range.starts_with('-') {
+        return Err(UserError::usage(format!(
+            "--commits {:?} is not a revision range",
+            report::value(range)
+        ))
+        .with_hint("give a revision range such as v0.1.0..HEAD"));
+    }
     let spec = repo
         .repo
         .revparse(range)

@@ -7,7 +7,7 @@
 mod config;
 mod layouts;
 mod paths;
-mod pyfile;
+pub(crate) mod pyfile;
 mod tomlspan;
 mod uvlock;
 

@@ -53,7 +53,10 @@ pub fn remote(ctx: &Context, remote: &str, key: &str, pushing: bool) -> Option<P
     }
     Some(Problem::new(
         format!("{key} = \"{shown}\" is not a configured remote, nor a URL or path"),
-        format!("add it first (git remote add {} <url>), or name one of `git remote -v`", shell_word(remote)),
+        format!(
+            "add it first (git remote add {} <url>), or name one of `git remote -v`",
+            shell_word(remote)
+        ),
     ))
 }
 
@@ -124,7 +127,9 @@ pub fn written_files(ctx: &Context, plan: &Plan) -> Vec<Problem> {
         let mut linked = false;
         for c in &parts {
             at.push(c);
-            linked |= at.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink());
+            linked |= at
+                .symlink_metadata()
+                .is_ok_and(|m| m.file_type().is_symlink());
         }
         if linked {
             problems.push(refuse("is, or lies behind, a symbolic link"));
@@ -158,10 +163,15 @@ pub fn written_files(ctx: &Context, plan: &Plan) -> Vec<Problem> {
             .map(|e| e.mode);
         match tracked {
             Some(0o100644 | 0o100755) => {}
-            Some(_) => problems.push(refuse("is tracked by git as something other than a regular file")),
+            Some(_) => problems.push(refuse(
+                "is tracked by git as something other than a regular file",
+            )),
             None => problems.push(Problem::new(
                 format!("{} (named by {key}) is not tracked by git", value(path)),
-                format!("commit it first (git add -- {} && git commit), or correct {key}", shell_word(path)),
+                format!(
+                    "commit it first (git add -- {} && git commit), or correct {key}",
+                    shell_word(path)
+                ),
             )),
         }
     }
@@ -172,7 +182,9 @@ pub fn written_files(ctx: &Context, plan: &Plan) -> Vec<Problem> {
 pub fn message(text: &str, key: &str) -> Option<Problem> {
     if text.contains('\0') {
         return Some(Problem::new(
-            format!("the message ({key}) holds a NUL byte, which git cannot keep in a commit or tag"),
+            format!(
+                "the message ({key}) holds a NUL byte, which git cannot keep in a commit or tag"
+            ),
             "give a message without NUL bytes",
         ));
     }
@@ -193,7 +205,11 @@ pub fn git_locks(ctx: &Context, branch: &str) -> Vec<Problem> {
         ctx.repo.path().join("HEAD.lock"),
     ];
     if !branch.is_empty() {
-        locks.push(ctx.repo.commondir().join(format!("refs/heads/{branch}.lock")));
+        locks.push(
+            ctx.repo
+                .commondir()
+                .join(format!("refs/heads/{branch}.lock")),
+        );
     }
     locks
         .into_iter()
@@ -218,7 +234,10 @@ pub fn record_files() -> Vec<Problem> {
             let path = Path::new(&path);
             let why = writable(path).err()?;
             Some(Problem::new(
-                format!("{var} names {}, which cannot be written: {why}", value(&path.display().to_string())),
+                format!(
+                    "{var} names {}, which cannot be written: {why}",
+                    value(&path.display().to_string())
+                ),
                 format!("point {var} at a writable file, or unset it: unset {var}"),
             ))
         })
@@ -235,7 +254,10 @@ fn writable(path: &Path) -> Result<(), String> {
             .map(drop)
             .map_err(|e| e.to_string()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let parent = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
             rustix::fs::access(parent, rustix::fs::Access::WRITE_OK)
                 .map_err(|e| format!("its folder {} is not writable ({e})", parent.display()))
         }

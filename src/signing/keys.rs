@@ -130,6 +130,11 @@ fn describe(key: &gpgme::Key) -> KeyInfo {
 
 /// [`secret_keys`], given up after `limit`: gpgme runs the program (even for `--version`),
 /// and a program that hangs must not hang the caller.
+///
+/// Not stoppable: gpgme starts gpg itself, out of reach of the process runner's deadline, so
+/// past `limit` the caller goes on without the answer while the listing thread waits for gpg
+/// to end (a key listing never asks for a passphrase; a gpg that hangs here hangs for any
+/// caller) and at the latest ends with this process.
 pub fn secret_keys_limited(
     format: Format,
     program: &Path,

@@ -5,6 +5,7 @@ mod common;
 mod doctor;
 mod epoch;
 mod generated;
+mod hostile;
 mod layouts;
 mod real_projects;
 mod release;

@@ -9,7 +9,7 @@ use crate::common::{assert_only_version_changed, json, stderr, stdout, World};
 /// Everything a release could change: refs, HEAD, the index's bytes, the work tree's
 /// bytes, and whether a journal is left.
 #[derive(Debug, PartialEq, Eq)]
-struct RepoState {
+pub(crate) struct RepoState {
     refs: String,
     head: String,
     index: Vec<u8>,
@@ -17,7 +17,7 @@ struct RepoState {
     journal: bool,
 }
 
-fn state(w: &World) -> RepoState {
+pub(crate) fn state(w: &World) -> RepoState {
     RepoState {
         refs: w.git(&["for-each-ref", "--format=%(refname) %(objectname)"]),
         head: [
@@ -33,10 +33,10 @@ fn state(w: &World) -> RepoState {
     }
 }
 
-const PYPROJECT: &str = "[project]\nname = \"demo\"\nversion = \"0.1.0\"  # keep\n";
+pub(crate) const PYPROJECT: &str = "[project]\nname = \"demo\"\nversion = \"0.1.0\"  # keep\n";
 
 /// A repository with a signing key, `files`, one signed commit and a signed tag v0.1.0.
-fn world_with(files: &[(&str, &str)]) -> World {
+pub(crate) fn world_with(files: &[(&str, &str)]) -> World {
     let w = World::new();
     for (path, text) in files {
         w.write(path, text);
@@ -50,13 +50,13 @@ fn world_with(files: &[(&str, &str)]) -> World {
     w
 }
 
-fn world() -> World {
+pub(crate) fn world() -> World {
     world_with(&[("pyproject.toml", PYPROJECT)])
 }
 
 /// Assert a finished release of `version` as `tag`: signed commit and tag by git's own
 /// checks, the trailer equal to the commit time, the last stdout line, no journal.
-fn assert_released(
+pub(crate) fn assert_released(
     w: &World,
     out: &assert_cmd::assert::Assert,
     version: &str,
@@ -129,7 +129,8 @@ fn release_static_layout_with_uv_lock_and_github_files() {
         std::fs::read_to_string(out_file).expect("out"),
         format!("version=0.2.0\ntag=v0.2.0\nsource-date-epoch={epoch}\n")
     );
-    assert!(stdout(&out).contains("push it with: git push --atomic origin refs/heads/main refs/tags/v0.2.0"));
+    assert!(stdout(&out)
+        .contains("push it with: git push --atomic origin refs/heads/main refs/tags/v0.2.0"));
     assert_eq!(
         w.git(&["status", "--porcelain"]),
         "",
@@ -288,7 +289,7 @@ fn dry_run_changes_nothing_and_shows_the_plan() {
 }
 
 /// Run a release that must be refused; assert exit 1, nothing changed, and the message.
-fn refused(w: &World, args: &[&str], needles: &[&str]) -> String {
+pub(crate) fn refused(w: &World, args: &[&str], needles: &[&str]) -> String {
     let before = state(w);
     let out = w.cmd(args).code(1);
     let err = stderr(&out);

@@ -70,7 +70,7 @@ fn u32_at(data: &[u8], at: usize) -> Option<usize> {
 }
 
 /// The keyblocks of a keybox file's bytes; `None` unless every blob is well formed.
-fn blocks_of(data: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn blocks_of(data: &[u8]) -> Option<Vec<u8>> {
     // The header blob first: type 1, the magic at offset 8.
     let first = u32_at(data, 0)?;
     if data.get(4) != Some(&1) || data.get(8..12) != Some(b"KBXf".as_slice()) || first < 12 {

@@ -4,7 +4,7 @@
 //! (gpg through gpgme, ssh-keygen), which stays the reference: `--no-fast-path` (or
 //! `GIT_SECURE_RELEASE_NO_FAST_PATH=1`) forces it, and the tests compare the two.
 
-mod keybox;
+pub(crate) mod keybox;
 pub mod openpgp;
 mod rsa;
 pub mod ssh;

@@ -106,6 +106,24 @@ impl World {
         assert_cmd::assert::OutputAssertExt::assert(&mut cmd)
     }
 
+    /// The program at the project root with the world's environment, not yet run.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("git-secure-release"));
+        self.env(&mut cmd);
+        cmd.current_dir(&self.root).args(args);
+        cmd
+    }
+
+    /// Run any program in the world's environment at the root, whatever its exit status.
+    pub fn run_any(&self, program: &str, args: &[&str]) -> std::process::Output {
+        let mut cmd = Command::new(program);
+        self.env(&mut cmd);
+        cmd.current_dir(&self.root)
+            .args(args)
+            .output()
+            .expect("run program")
+    }
+
     /// The program, run at the project root.
     pub fn cmd(&self, args: &[&str]) -> assert_cmd::assert::Assert {
         self.cmd_in("", args)
