@@ -66,6 +66,10 @@ A check failed or the work was refused; the message says what, where (file, ref,
 .TP
 \fB2\fR
 The command line was wrong.
+.PP
+The exit code is the verdict even when standard output is closed early (\fBverify | head \-1\fR still exits 1 when a check failed).
+.SH SECURITY
+What comes from a repository, its files, the environment or another program is data. A push remote must be a configured remote or a URL or path not starting with \fB\-\fR; the push names full refs (\fBrefs/heads/\fR\fIbranch\fR \fBrefs/tags/\fR\fItag\fR). The files a release writes must be regular files git tracks, inside the work tree, behind no symbolic link and outside every git directory. \fIpyproject.toml\fR is looked for up to the top of the work tree, never above it. Messages reach git through a file (\fB\-F\fR, \fB\-\-cleanup=whitespace\fR). Control, format and bidirectional characters from outside are shown escaped (\fB\\e\fR, \fB\\x07\fR, \fB\\u{200b}\fR).
 .SH ENVIRONMENT
 .TP
 \fBGITHUB_ENV\fR

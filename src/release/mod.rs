@@ -521,7 +521,9 @@ fn apply(
         // through a file: any size, never an argument.
         let message = message_file(journal.commit_message.as_deref().unwrap_or_default())?;
         let message_path = message.path().to_string_lossy().into_owned();
+        // Paths are names, never pathspec magic (a file named `*` or `:(glob)…`).
         let mut commit = vec![
+            "--literal-pathspecs",
             "commit",
             "-q",
             "-S",

@@ -405,3 +405,26 @@ fn a_tag_named_like_the_branch_and_a_branch_named_like_the_tag_push_correctly() 
     );
     assert_ne!(before, state(&w));
 }
+
+// A file the release writes is a name, never a pathspec: `git commit -- '*.txt'` would
+// have taken every modified .txt file into the release commit.
+#[test]
+fn a_file_named_like_a_pathspec_commits_only_itself() {
+    let w = world_with(&[
+        ("pyproject.toml", PYPROJECT),
+        ("*.txt", "0.1.0\n"),
+        ("notes.txt", "mine\n"),
+    ]);
+    configure(
+        &w,
+        "\n[tool.secure-release]\nfiles = [{ path = \"*.txt\" }]\n",
+    );
+    w.write("notes.txt", "mine, not the release's\n");
+    let out = w.cmd(&["patch", "--allow-dirty"]).success();
+    assert_released(&w, &out, "0.1.1", "v0.1.1");
+    assert_eq!(
+        w.git(&["show", "--format=", "--name-only", "v0.1.1^{}"]),
+        "*.txt\npyproject.toml\n"
+    );
+    assert_eq!(w.read("notes.txt"), b"mine, not the release's\n");
+}
