@@ -3,6 +3,7 @@
 //! the repository back exactly as it was.
 
 mod inputs;
+mod lock;
 mod plan;
 pub mod preflight;
 
@@ -171,6 +172,7 @@ fn refuse(problems: Vec<Problem>) -> UserError {
 
 /// Run a release: the preflight, then (unless a dry run) the transaction.
 pub fn run(opts: &Options) -> Result<Outcome, UserError> {
+    let _lock = take_lock()?;
     // The test signature is the slowest check (git and the signing program): it starts
     // first, before git's configuration is read, and runs beside everything else.
     let test_signature = start_test_signature();
@@ -201,6 +203,53 @@ pub fn run(opts: &Options) -> Result<Outcome, UserError> {
     let mut outcome = finish(&ctx, &mut engine, &plan, &journal, &files, false)?;
     outcome.warnings = warnings;
     Ok(outcome)
+}
+
+/// Take the repository's release lock (see [`lock`]) before anything is read; `None`
+/// outside a repository (the preflight then refuses anyway). A lock left by a release that
+/// died before writing its journal is taken over with a line saying so; one whose journal
+/// is in another worktree sends the user there.
+fn take_lock() -> Result<Option<lock::Lock>, UserError> {
+    let Some(repo) = crate::git::discover() else {
+        return Ok(None);
+    };
+    let lock = lock::Lock::acquire(repo.commondir(), repo.path()).map_err(|e| {
+        let hint = match &e {
+            lock::LockError::Held { .. } => {
+                "wait for it to finish (or stop it), then run this again"
+            }
+            lock::LockError::Io { .. } => "check the permissions of the git directory",
+        };
+        UserError::refused(e.to_string()).with_hint(hint)
+    })?;
+    if let Some(prev) = &lock.previous {
+        let journal = JournalFiles::new(&prev.git_dir);
+        let here = same_dir(&prev.git_dir, repo.path());
+        if !journal.exists() {
+            crate::report::note(&format!(
+                "note: removed the release lock left by {}, which ended before it changed anything",
+                prev.describe()
+            ));
+        } else if !here {
+            return Err(UserError::refused(format!(
+                "a release interrupted in another worktree ({}) left its journal at {}",
+                prev.describe(),
+                journal.path().display()
+            ))
+            .with_hint(format!(
+                "in that worktree: git secure-release --abort (or --continue); its git directory is {}",
+                prev.git_dir.display()
+            )));
+        }
+    }
+    Ok(Some(lock))
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 /// A test signature being made in another thread (see [`testsig::make`]).
@@ -681,7 +730,10 @@ fn record(outcome: &Outcome) -> Result<(), UserError> {
 
 /// The interrupted release's journal, for `--abort` or `--continue` (`what`), checked safe
 /// to act on: the branch is where the release left it.
-fn interrupted(what: &str) -> Result<(Context, JournalFiles, Journal), UserError> {
+fn interrupted(
+    what: &str,
+) -> Result<(Option<lock::Lock>, Context, JournalFiles, Journal), UserError> {
+    let lock = take_lock()?;
     let ctx = Context::resolve()?;
     let files = ctx.journal();
     if !files.exists() {
@@ -692,12 +744,12 @@ fn interrupted(what: &str) -> Result<(Context, JournalFiles, Journal), UserError
     }
     let journal = files.read().map_err(UserError::refused)?;
     check_branch_unmoved(&ctx, &journal)?;
-    Ok((ctx, files, journal))
+    Ok((lock, ctx, files, journal))
 }
 
 /// `--abort`: put the repository back as it was before the interrupted release.
 pub fn abort() -> Result<String, UserError> {
-    let (ctx, files, journal) = interrupted("abort")?;
+    let (_lock, ctx, files, journal) = interrupted("abort")?;
     let repo = transaction::Repo {
         git: &ctx.git,
         workdir: &ctx.workdir,
@@ -713,7 +765,7 @@ pub fn abort() -> Result<String, UserError> {
 
 /// `--continue`: finish the interrupted release from where it stopped.
 pub fn resume() -> Result<Outcome, UserError> {
-    let (ctx, files, journal) = interrupted("continue")?;
+    let (_lock, ctx, files, journal) = interrupted("continue")?;
     let plan = Plan::from_journal(&ctx, &journal)?;
     let mut engine = ctx.engine()?;
     finish(&ctx, &mut engine, &plan, &journal, &files, true)

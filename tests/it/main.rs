@@ -2,6 +2,7 @@
 //! throw-away folder, with its own HOME and git configuration.
 
 mod common;
+mod concurrency;
 mod doctor;
 mod epoch;
 mod generated;
