@@ -59,7 +59,7 @@ _gitsecurerelease() {
 
     case "${cmd}" in
         gitsecurerelease)
-            opts="-n -m -F -h -V --color --pre --dry-run --json --message --message-file --tag-prefix --allow-dirty --allow-unsigned --no-verify --push --abort --continue --help --version version doctor verify epoch completions help"
+            opts="-n -m -F -h -V --color --pre --dry-run --json --message --message-file --tag-prefix --allow-dirty --allow-unsigned --no-verify --push --abort --continue --forget-journal --help --version version doctor verify epoch completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -34,6 +34,7 @@ set edit:completion:arg-completer[git-secure-release] = {|@words|
             cand --no-verify 'Skip the repository''s pre-commit and commit-msg hooks'
             cand --abort 'Put the repository back as it was before an interrupted release'
             cand --continue 'Finish an interrupted release from where it stopped'
+            cand --forget-journal 'With --abort: discard the journal of an interrupted release that cannot be undone or finished (a damaged journal, or a branch that moved on since), touching nothing else'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

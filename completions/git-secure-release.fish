@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_git_secure_release_global_optspecs
-    string join \n color= pre= n/dry-run json m/message= F/message-file= tag-prefix= allow-dirty allow-unsigned no-verify push= abort continue h/help V/version
+    string join \n color= pre= n/dry-run json m/message= F/message-file= tag-prefix= allow-dirty allow-unsigned no-verify push= abort continue forget-journal h/help V/version
 end
 
 function __fish_git_secure_release_needs_command
@@ -41,6 +41,7 @@ complete -c git-secure-release -n "__fish_git_secure_release_needs_command" -l a
 complete -c git-secure-release -n "__fish_git_secure_release_needs_command" -l no-verify -d 'Skip the repository\'s pre-commit and commit-msg hooks'
 complete -c git-secure-release -n "__fish_git_secure_release_needs_command" -l abort -d 'Put the repository back as it was before an interrupted release'
 complete -c git-secure-release -n "__fish_git_secure_release_needs_command" -l continue -d 'Finish an interrupted release from where it stopped'
+complete -c git-secure-release -n "__fish_git_secure_release_needs_command" -l forget-journal -d 'With --abort: discard the journal of an interrupted release that cannot be undone or finished (a damaged journal, or a branch that moved on since), touching nothing else'
 complete -c git-secure-release -n "__fish_git_secure_release_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-secure-release -n "__fish_git_secure_release_needs_command" -s V -l version -d 'Print version'
 complete -c git-secure-release -n "__fish_git_secure_release_needs_command" -a "version" -d 'Print the project\'s current version, its layout and the files that hold it'

@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-secure-release' -ScriptBloc
             [CompletionResult]::new('--no-verify', '--no-verify', [CompletionResultType]::ParameterName, 'Skip the repository''s pre-commit and commit-msg hooks')
             [CompletionResult]::new('--abort', '--abort', [CompletionResultType]::ParameterName, 'Put the repository back as it was before an interrupted release')
             [CompletionResult]::new('--continue', '--continue', [CompletionResultType]::ParameterName, 'Finish an interrupted release from where it stopped')
+            [CompletionResult]::new('--forget-journal', '--forget-journal', [CompletionResultType]::ParameterName, 'With --abort: discard the journal of an interrupted release that cannot be undone or finished (a damaged journal, or a branch that moved on since), touching nothing else')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

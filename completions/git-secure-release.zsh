@@ -31,6 +31,7 @@ _git-secure-release() {
 '--no-verify[Skip the repository'\''s pre-commit and commit-msg hooks]' \
 '(--continue)--abort[Put the repository back as it was before an interrupted release]' \
 '--continue[Finish an interrupted release from where it stopped]' \
+'--forget-journal[With --abort\: discard the journal of an interrupted release that cannot be undone or finished (a damaged journal, or a branch that moved on since), touching nothing else]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \

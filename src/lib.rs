@@ -14,5 +14,4 @@ pub mod project;
 pub mod release;
 pub mod report;
 pub mod signing;
-pub mod transaction;
 pub mod version;

@@ -2,12 +2,11 @@
 //! committer time of the commit it points at; for a release tag, checked against the tag's
 //! own `Source-Date-Epoch` trailer.
 
-use std::io::Write as _;
-
 use git2::ObjectType;
 
 use super::repo::Repo;
 use crate::error::UserError;
+use crate::release::record;
 use crate::report;
 use crate::signing::object;
 
@@ -42,25 +41,6 @@ struct EpochReport {
     date: String,
 }
 
-/// The trailer a release tag records, if its message has one: `Source-Date-Epoch: N`.
-pub fn trailer(message: &[u8]) -> Option<Result<i64, String>> {
-    let text = String::from_utf8_lossy(message);
-    let last_paragraph = text.trim_end().rsplit("\n\n").next().unwrap_or("");
-    last_paragraph.lines().rev().find_map(|line| {
-        let (key, value) = line.split_once(':')?;
-        key.trim()
-            .eq_ignore_ascii_case("Source-Date-Epoch")
-            .then(|| {
-                value.trim().parse::<i64>().map_err(|_| {
-                    format!(
-                        "Source-Date-Epoch: {:?} is not a number of seconds",
-                        value.trim()
-                    )
-                })
-            })
-    })
-}
-
 pub fn run(args: &EpochArgs) -> anyhow::Result<()> {
     let repo = Repo::open()?;
     let rev = args.rev.clone().unwrap_or_else(|| "HEAD".to_owned());
@@ -72,7 +52,7 @@ pub fn run(args: &EpochArgs) -> anyhow::Result<()> {
     if object.kind() == Some(ObjectType::Tag) {
         let (_, raw) = repo.raw(object.id())?;
         let signed = object::split_tag(&raw);
-        if let Some(recorded) = trailer(object::message(&signed.payload)) {
+        if let Some(recorded) = record::trailer(object::message(&signed.payload)) {
             let recorded = recorded.map_err(|e| UserError::refused(format!("tag {rev}: {e}")))?;
             if recorded != epoch {
                 return Err(UserError::refused(format!(
@@ -84,28 +64,17 @@ pub fn run(args: &EpochArgs) -> anyhow::Result<()> {
             }
         }
     }
-    let line = format!("SOURCE_DATE_EPOCH={epoch}");
+    let line = record::env_line(epoch);
     match args.format {
         EpochFormat::Plain => report::out(&format!("{epoch}\n"))?,
         EpochFormat::Export => report::out(&format!("export {line}\n"))?,
         EpochFormat::Github => {
-            let path = std::env::var_os("GITHUB_ENV").filter(|p| !p.is_empty()).ok_or_else(|| {
-                UserError::refused("--format github appends to the file $GITHUB_ENV names, and GITHUB_ENV is not set")
+            if std::env::var_os("GITHUB_ENV").is_none_or(|p| p.is_empty()) {
+                return Err(UserError::refused("--format github appends to the file $GITHUB_ENV names, and GITHUB_ENV is not set")
                     .with_hint("outside GitHub Actions use `--format export`: eval \"$(git secure-release epoch --format export)\"")
-            })?;
-            let mut file = std::fs::OpenOptions::new()
-                .append(true)
-                .create(true)
-                .open(&path)
-                .and_then(|mut f| writeln!(f, "{line}").map(|()| f))
-                .map_err(|e| {
-                    UserError::refused(format!(
-                        "cannot append to GITHUB_ENV ({}): {e}",
-                        std::path::Path::new(&path).display()
-                    ))
-                })?;
-            file.flush()
-                .map_err(|e| UserError::refused(format!("cannot write GITHUB_ENV: {e}")))?;
+                    .into());
+            }
+            record::append_to("GITHUB_ENV", &format!("{line}\n"))?;
             report::out(&format!("{line}\n"))?;
         }
         EpochFormat::Json => {
@@ -125,7 +94,7 @@ pub fn run(args: &EpochArgs) -> anyhow::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::trailer;
+    use crate::release::record::trailer;
 
     #[test]
     fn reads_the_trailer_of_the_last_paragraph() {

@@ -67,6 +67,11 @@ pub struct ReleaseArgs {
     /// Finish an interrupted release from where it stopped.
     #[arg(long = "continue")]
     pub continue_: bool,
+
+    /// With --abort: discard the journal of an interrupted release that cannot be undone or
+    /// finished (a damaged journal, or a branch that moved on since), touching nothing else.
+    #[arg(long, requires = "abort")]
+    pub forget_journal: bool,
 }
 
 impl ReleaseArgs {
@@ -86,12 +91,17 @@ impl ReleaseArgs {
             || a.push.is_some()
             || a.abort
             || a.continue_
+            || a.forget_journal
     }
 }
 
 pub fn run(args: &ReleaseArgs) -> anyhow::Result<()> {
     if args.abort {
-        let message = release::abort()?;
+        let message = if args.forget_journal {
+            release::forget_journal()?
+        } else {
+            release::abort()?
+        };
         report::note(&message);
         return Ok(());
     }

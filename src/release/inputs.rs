@@ -6,26 +6,19 @@
 
 use std::path::{Component, Path};
 
+use super::context::Context;
+use super::plan::{Plan, Sources};
 use super::preflight::Problem;
-use super::{Context, Plan};
 use crate::report::{shell_word, value};
 
-/// Where a value came from, to name it in a refusal.
-#[derive(Debug, Clone)]
-pub struct Sources {
-    /// `--push`, `[tool.secure-release] push`, `branch.<name>.remote` or the default.
-    pub remote: String,
-    /// `-m`, `-F`, `[tool.secure-release] message` or the default.
-    pub message: String,
-}
-
 /// Every check of this module on a plan.
-pub fn check(ctx: &Context, plan: &Plan, sources: &Sources) -> Vec<Problem> {
+pub fn check(ctx: &Context, plan: &Plan) -> Vec<Problem> {
+    let sources: &Sources = &plan.sources;
     let mut problems = Vec::new();
     problems.extend(remote(ctx, &plan.remote, &sources.remote, plan.push));
     problems.extend(written_files(ctx, plan));
     problems.extend(message(&plan.message, &sources.message));
-    problems.extend(git_locks(ctx, &plan.branch));
+    problems.extend(git_locks(ctx, &plan.branch, &plan.tag));
     problems.extend(record_files());
     problems
 }
@@ -102,8 +95,8 @@ pub fn written_files(ctx: &Context, plan: &Plan) -> Vec<Problem> {
         .collect();
     let top = canonical(&ctx.workdir);
     let mut problems = Vec::new();
-    for (edit, path) in plan.edits.iter().zip(&plan.rewrites) {
-        let key = key_of(ctx, &edit.file);
+    for change in &plan.files {
+        let (path, key) = (&change.path, key_of(ctx, &change.file));
         let refuse = |why: &str| {
             Problem::new(
                 format!("{} (named by {key}) {why}", value(path)),
@@ -198,30 +191,19 @@ pub fn message(text: &str, key: &str) -> Option<Problem> {
 }
 
 /// git's own lock files that would make the commit or tag fail: the index's, HEAD's, the
-/// branch's. Present means another git is running, or one was killed.
-pub fn git_locks(ctx: &Context, branch: &str) -> Vec<Problem> {
-    let mut locks = vec![
-        ctx.repo.path().join("index.lock"),
-        ctx.repo.path().join("HEAD.lock"),
-    ];
-    if !branch.is_empty() {
-        locks.push(
-            ctx.repo
-                .commondir()
-                .join(format!("refs/heads/{branch}.lock")),
-        );
-    }
-    locks
-        .into_iter()
-        .filter(|l| l.symlink_metadata().is_ok())
-        .map(|l| {
-            let shown = l.display().to_string();
-            Problem::new(
-                format!("git's lock file {} exists: another git command is running in this repository, or one was killed", value(&shown)),
-                format!("if no git command is running: rm -f {}", shell_word(&shown)),
-            )
-        })
-        .collect()
+/// branch's, the tag's. Present means another git is running, or one was killed.
+pub fn git_locks(ctx: &Context, branch: &str, tag: &str) -> Vec<Problem> {
+    let (_, locks) = super::transaction::git_locks(ctx, None, branch, tag);
+    locks.iter().map(|l| lock_problem(l)).collect()
+}
+
+/// A lock file of git's that is in the way, with the command that removes it.
+pub fn lock_problem(lock: &Path) -> Problem {
+    let shown = lock.display().to_string();
+    Problem::new(
+        format!("git's lock file {} exists: another git command is running in this repository, or one was killed", value(&shown)),
+        format!("if no git command is running: rm -f {}", shell_word(&shown)),
+    )
 }
 
 /// `GITHUB_ENV` and `GITHUB_OUTPUT`, when they name files, must be writable now: they are
@@ -232,7 +214,7 @@ pub fn record_files() -> Vec<Problem> {
         .filter_map(|var| {
             let path = std::env::var_os(var).filter(|p| !p.is_empty())?;
             let path = Path::new(&path);
-            let why = writable(path).err()?;
+            let why = super::record::writable(path).err()?;
             Some(Problem::new(
                 format!(
                     "{var} names {}, which cannot be written: {why}",
@@ -242,27 +224,6 @@ pub fn record_files() -> Vec<Problem> {
             ))
         })
         .collect()
-}
-
-/// Whether `path` can be appended to (or made), without writing anything.
-fn writable(path: &Path) -> Result<(), String> {
-    match path.metadata() {
-        Ok(m) if m.is_dir() => Err("it is a folder".into()),
-        Ok(_) => std::fs::OpenOptions::new()
-            .append(true)
-            .open(path)
-            .map(drop)
-            .map_err(|e| e.to_string()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let parent = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            rustix::fs::access(parent, rustix::fs::Access::WRITE_OK)
-                .map_err(|e| format!("its folder {} is not writable ({e})", parent.display()))
-        }
-        Err(e) => Err(e.to_string()),
-    }
 }
 
 #[cfg(test)]
@@ -284,13 +245,5 @@ mod tests {
         assert!(message("Release 1.0", "-m").is_none());
         assert!(message("  \n\t ", "-m").is_some_and(|p| p.message.contains("empty")));
         assert!(message("a\0b", "-F").is_some_and(|p| p.message.contains("NUL")));
-    }
-
-    #[test]
-    fn a_record_file_that_cannot_be_written() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        assert!(writable(&dir.path().join("new")).is_ok());
-        assert!(writable(dir.path()).is_err(), "a folder");
-        assert!(writable(&dir.path().join("missing/x")).is_err());
     }
 }

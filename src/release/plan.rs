@@ -1,21 +1,47 @@
-//! The release plan: pure data, printed the same way by `--dry-run` and used by the real
-//! run. Which version, which file edits, which commit and tag.
+//! The release plan: pure data, one serialisable value. It is what `--dry-run` prints, what
+//! the real run carries out, and what the journal stores, so that an interrupted release is
+//! finished or undone from exactly the plan it started with.
 
+use serde::{Deserialize, Serialize};
+
+use super::context::Context;
 use super::preflight::Problem;
-use crate::git::tags::ReleaseTag;
+use super::Options;
+use crate::git::tags::{self, ReleaseTag};
 use crate::project::{FileEdit, Project};
 use crate::version::{self, Target, Version};
 
+/// One file the release rewrites, with its bytes before and after.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FileChange {
+    /// Relative to the work tree's top, with `/`: what is written and committed.
+    pub path: String,
+    /// Relative to the project root (the folder of pyproject.toml), as `version` lists it.
+    pub file: String,
+    #[serde(with = "hex")]
+    pub old: Vec<u8>,
+    #[serde(with = "hex")]
+    pub new: Vec<u8>,
+}
+
+/// Where values of the plan came from, to name them in a refusal.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Sources {
+    /// `--push`, `[tool.secure-release] push`, `branch.<name>.remote` or the default.
+    pub remote: String,
+    /// `-m`, `-F`, `[tool.secure-release] message` or the default.
+    pub message: String,
+}
+
 /// Everything a release will do.
-#[derive(Debug, Clone)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Plan {
     /// The version before, as the project writes it (or the newest tag's).
     pub old: Option<String>,
-    pub version: Version,
-    /// Edits of the project's files (empty: no commit, HEAD is tagged).
-    pub edits: Vec<FileEdit>,
-    /// The same files, relative to the work tree root.
-    pub rewrites: Vec<String>,
+    pub version: String,
+    /// The files rewritten (none: no commit, HEAD is tagged).
+    pub files: Vec<FileChange>,
+    /// The release commit's message.
     pub message: String,
     pub tag: String,
     /// The tag message before the `Source-Date-Epoch` trailer is added.
@@ -27,6 +53,105 @@ pub struct Plan {
     /// Tracked files that had uncommitted changes before the release (`--allow-dirty`):
     /// an undo leaves them as they are.
     pub dirty: Vec<String>,
+    #[serde(default)]
+    pub sources: Sources,
+}
+
+/// Plan the release on `branch`: the version, the tag, the files and their new bytes, the
+/// messages and the remote. What stands in the way of a plan is returned as problems (the
+/// preflight reports them with its own).
+pub fn build(ctx: &Context, opts: &Options, branch: Option<&str>) -> (Option<Plan>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let project = match &ctx.project {
+        Ok(p) => Some(p),
+        Err(e) => {
+            problems.push(Problem::new(
+                e.to_string(),
+                e.hint()
+                    .unwrap_or_else(|| "git secure-release version".into()),
+            ));
+            None
+        }
+    };
+    let newest = ctx.newest_tag();
+    let prefix = opts
+        .tag_prefix
+        .clone()
+        .unwrap_or_else(|| tags::tag_prefix(ctx.project_config().tag_prefix.as_deref(), newest));
+    if let Err(why) = crate::git::refname::check_tag_prefix(&prefix) {
+        problems.push(Problem::new(
+            format!("tag prefix: {why}"),
+            "choose a prefix such as v or release-",
+        ));
+    }
+    let planned = project.and_then(|p| match version(p, newest, &opts.target) {
+        Ok(v) => Some((p, v)),
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
+    });
+    let Some((project, (new, edits))) = planned else {
+        return (None, problems);
+    };
+    let tag = format!("{prefix}{new}");
+    if let Err(why) = crate::git::refname::check_tag_name(&tag) {
+        problems.push(Problem::new(
+            format!("the tag name {}: {why}", crate::report::value(&tag)),
+            "choose a shorter or plainer --tag-prefix (or [tool.secure-release] tag-prefix)",
+        ));
+    } else if ctx.tag_oid(&tag).is_some() {
+        problems.push(Problem::new(
+            format!("tag {tag} already exists"),
+            format!("release a greater version, or delete the tag if it was never published: git tag -d {tag}"),
+        ));
+    }
+    let (template, message_key) = match (&opts.message, &project.config.message) {
+        (Some(m), _) => (m.clone(), opts.message_from.to_owned()),
+        (None, Some(m)) => (m.clone(), "[tool.secure-release] message".to_owned()),
+        (None, None) => ("Release {version}".to_owned(), "the default".to_owned()),
+    };
+    let message = template.replace("{version}", &new.to_string());
+    let (remote, remote_key) = super::push::remote(ctx, opts, project, branch);
+    let plan = Plan {
+        old: project
+            .version_text
+            .clone()
+            .or_else(|| newest.map(|t| t.version.to_string())),
+        version: new.to_string(),
+        files: changes(ctx, project, edits),
+        message: message.clone(),
+        tag,
+        tag_message: message,
+        branch: branch.unwrap_or_default().to_owned(),
+        remote,
+        push: opts.push.is_some() || project.config.push.is_some(),
+        no_verify: opts.no_verify,
+        dirty: Vec::new(),
+        sources: Sources {
+            remote: remote_key,
+            message: message_key,
+        },
+    };
+    (Some(plan), problems)
+}
+
+/// The project's edits as changes of work-tree files.
+fn changes(ctx: &Context, project: &Project, edits: Vec<FileEdit>) -> Vec<FileChange> {
+    let canonical = |p: &std::path::Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let rel = canonical(&project.root)
+        .strip_prefix(canonical(&ctx.workdir))
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    edits
+        .into_iter()
+        .map(|e| FileChange {
+            path: rel.join(&e.file).to_string_lossy().replace('\\', "/"),
+            file: e.file,
+            old: e.old,
+            new: e.new,
+        })
+        .collect()
 }
 
 /// The version to release and the edits that write it. The new version must be greater
@@ -83,25 +208,22 @@ pub fn version(
 impl Plan {
     /// Whether a release commit is made.
     pub fn commits(&self) -> bool {
-        !self.edits.is_empty()
+        !self.files.is_empty()
     }
 
     /// The files changed, relative to the project root (as `version` lists them).
-    pub fn files(&self) -> Vec<String> {
-        self.edits.iter().map(|e| e.file.clone()).collect()
+    pub fn file_names(&self) -> Vec<String> {
+        self.files.iter().map(|f| f.file.clone()).collect()
     }
 
-    /// `git push --atomic <remote> refs/heads/<branch> refs/tags/<tag>`: full ref names, so
-    /// that a tag named like a branch (or the other way round) is never ambiguous.
+    /// The files changed, relative to the work tree's top.
+    pub fn paths(&self) -> Vec<&str> {
+        self.files.iter().map(|f| f.path.as_str()).collect()
+    }
+
+    /// The push command (see [`super::push::command`]).
     pub fn push_command(&self) -> Vec<String> {
-        vec![
-            "git".to_owned(),
-            "push".to_owned(),
-            "--atomic".to_owned(),
-            self.remote.clone(),
-            format!("refs/heads/{}", self.branch),
-            format!("refs/tags/{}", self.tag),
-        ]
+        super::push::command(self)
     }
 
     /// [`Plan::push_command`] as a line to paste into a shell.
@@ -117,8 +239,8 @@ impl Plan {
             self.old.as_deref().unwrap_or("no version"),
             self.branch
         );
-        for (e, path) in self.edits.iter().zip(&self.rewrites) {
-            out.push_str(&unified_diff(path, &e.old, &e.new));
+        for f in &self.files {
+            out.push_str(&unified_diff(&f.path, &f.old, &f.new));
         }
         if self.commits() {
             out.push_str(&format!("commit (signed): {}\n", self.message));
@@ -208,7 +330,33 @@ pub fn unified_diff(path: &str, old: &[u8], new: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::unified_diff;
+    use super::*;
+
+    #[test]
+    fn a_plan_round_trips_through_json_byte_for_byte() {
+        let plan = Plan {
+            old: Some("0.9".into()),
+            version: "1.0.0".into(),
+            files: vec![FileChange {
+                path: "sub/pyproject.toml".into(),
+                file: "pyproject.toml".into(),
+                old: b"\xff\r\nversion = \"0.9\"".to_vec(),
+                new: b"\xff\r\nversion = \"1.0.0\"".to_vec(),
+            }],
+            message: "Release 1.0.0".into(),
+            tag: "v1.0.0".into(),
+            tag_message: "Release 1.0.0".into(),
+            branch: "main".into(),
+            remote: "origin".into(),
+            push: false,
+            no_verify: false,
+            dirty: vec!["notes.txt".into()],
+            sources: Sources::default(),
+        };
+        let text = serde_json::to_string(&plan).expect("serialize");
+        assert_eq!(serde_json::from_str::<Plan>(&text).expect("parse"), plan);
+        assert!(serde_json::from_str::<Plan>(&text.replace("ff0d", "f")).is_err());
+    }
 
     #[test]
     fn diff_of_a_version_bump() {
@@ -223,5 +371,26 @@ mod tests {
             d.contains("-1.0\n\\ No newline at end of file\n+2.0\n"),
             "{d}"
         );
+    }
+}
+
+/// Hex, for file bytes in the journal.
+mod hex {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        let text: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        s.serialize_str(&text)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        if text.len() % 2 != 0 || !text.is_ascii() {
+            return Err(serde::de::Error::custom("not hex"));
+        }
+        (0..text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).map_err(serde::de::Error::custom))
+            .collect()
     }
 }

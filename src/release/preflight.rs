@@ -1,10 +1,16 @@
 //! The release's preflight (contract §2.1 step 1): every check runs, and every failure is
 //! reported together with its fix. Nothing here writes anything.
 
-use super::Context;
+use git2::ObjectType;
+
+use super::context::{Context, TestSignature};
+use super::journal::FORGET;
+use super::plan::{self, Plan};
+use super::{inputs, Options};
 use crate::doctor::{self, CheckStatus};
+use crate::error::UserError;
 use crate::signing::engine::Engine;
-use crate::signing::{object, testsig};
+use crate::signing::{object, testsig, Format};
 
 /// A reason the release is refused, with the command that fixes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +25,126 @@ impl Problem {
             message: message.into(),
             hint: hint.into(),
         }
+    }
+}
+
+/// Every check, all failures reported together: the plan to carry out, the warnings, and
+/// the engine (its keyring loaded) for the post-check.
+pub fn run(
+    ctx: &Context,
+    opts: &Options,
+    test_signature: Option<TestSignature>,
+) -> Result<(Plan, Vec<String>, Engine), UserError> {
+    let mut engine = engine(ctx)?;
+    let mut problems = journal_left(ctx);
+    let (branch, head_problems) = head_state(ctx);
+    problems.extend(head_problems);
+    let (mut plan, plan_problems) = plan::build(ctx, opts, branch.as_deref());
+    problems.extend(plan_problems);
+    let rewrites: Vec<String> = plan
+        .as_ref()
+        .map(|p| p.paths().into_iter().map(str::to_owned).collect())
+        .unwrap_or_default();
+    let (dirty_problems, dirty) = self::dirty(ctx, opts.allow_dirty, &rewrites);
+    problems.extend(dirty_problems);
+    if let Some(plan) = plan.as_mut() {
+        plan.dirty = dirty;
+        problems.extend(inputs::check(ctx, plan));
+    }
+    if let Some(b) = &branch {
+        problems.extend(self::branch(ctx, b));
+    }
+    crate::report::trace("preflight: work tree and branch checked");
+    let (sig_problems, warnings) = signatures(ctx, &mut engine, opts.allow_unsigned);
+    crate::report::trace("preflight: HEAD and the newest tag verified");
+    problems.extend(sig_problems);
+    problems.extend(signing(ctx, test_signature, &mut engine));
+    crate::report::trace("preflight: signing set-up checked");
+    match plan {
+        Some(plan) if problems.is_empty() => Ok((plan, warnings, engine)),
+        _ => Err(refuse(problems)),
+    }
+}
+
+/// All problems as one refusal.
+fn refuse(problems: Vec<Problem>) -> UserError {
+    let mut message = if problems.len() == 1 {
+        "the release is refused:".to_owned()
+    } else {
+        format!("the release is refused ({} problems):", problems.len())
+    };
+    for p in &problems {
+        message.push_str(&format!("\n  - {}\n    fix: {}", p.message, p.hint));
+    }
+    UserError::refused(message)
+        .with_hint("nothing was changed; fix the problems above and run it again")
+}
+
+/// The verification engine for HEAD, the newest tag, the test signature and the
+/// post-check, its keyring learned in another thread beside the other checks. Every format
+/// the release meets is known now (the configured one, HEAD's, the newest tag's): without
+/// X.509, gpgme may skip learning where gpgsm lives.
+fn engine(ctx: &Context) -> Result<Engine, UserError> {
+    let newest_format = ctx.newest_tag().and_then(|t| {
+        let (kind, raw) = ctx.tag_oid(&t.name).and_then(|o| ctx.raw_typed(o))?;
+        (kind == ObjectType::Tag).then(|| object::split_tag(&raw).format())?
+    });
+    let head = ctx
+        .head
+        .and_then(|h| ctx.raw(h))
+        .map(|raw| object::split_commit(&raw, ctx.sha256()));
+    let head_format = head.as_ref().and_then(|h| h.format());
+    let configured_x509 = ctx
+        .config
+        .get("gpg.format")
+        .is_some_and(|f| f.eq_ignore_ascii_case("x509"));
+    if !configured_x509 && ![head_format, newest_format].contains(&Some(Format::X509)) {
+        crate::signing::gpg::without_x509();
+    }
+    let mut engine = ctx.engine()?;
+    if let Some(head) = &head {
+        engine.preload(head);
+    }
+    Ok(engine)
+}
+
+/// An interrupted release's journal stops every new release.
+fn journal_left(ctx: &Context) -> Vec<Problem> {
+    let journal = ctx.journal();
+    if !journal.exists() {
+        return Vec::new();
+    }
+    let hint = match journal.read() {
+        Ok(_) => "git secure-release --abort (put the repository back) or git secure-release --continue (finish it)".to_owned(),
+        Err(e) => format!("{e}; to discard it and touch nothing else: {FORGET}"),
+    };
+    vec![Problem::new(
+        format!(
+            "an interrupted release left its journal at {}",
+            journal.path().display()
+        ),
+        hint,
+    )]
+}
+
+/// The branch HEAD is on, or why there is none to release on.
+fn head_state(ctx: &Context) -> (Option<String>, Vec<Problem>) {
+    match (&ctx.branch, ctx.head) {
+        (Some(b), Some(_)) => (Some(b.clone()), Vec::new()),
+        (_, None) => (
+            None,
+            vec![Problem::new(
+                "HEAD is unborn: the branch has no commit yet",
+                "make a first commit, then release",
+            )],
+        ),
+        (None, Some(_)) => (
+            None,
+            vec![Problem::new(
+                "HEAD is detached: a release is made on a branch",
+                "git switch <branch>",
+            )],
+        ),
     }
 }
 
@@ -150,11 +276,7 @@ pub fn branch(ctx: &Context, branch: &str) -> Vec<Problem> {
 /// so the checks that cost processes (`git --version`, the secret-key listing) run only
 /// when it did not, to say why; the identity and the format are read from the
 /// configuration every time.
-pub fn signing(
-    ctx: &Context,
-    made: Option<super::TestSignature>,
-    engine: &mut Engine,
-) -> Vec<Problem> {
+pub fn signing(ctx: &Context, made: Option<TestSignature>, engine: &mut Engine) -> Vec<Problem> {
     let world = doctor::World {
         git: ctx.git.clone(),
         config: ctx.config.clone(),

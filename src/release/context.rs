@@ -1,0 +1,181 @@
+//! Resolve: the repository, git's configuration and the project, read once into a
+//! [`Context`]; the release lock taken before any of it; the test signature started first.
+
+use std::path::{Path, PathBuf};
+
+use git2::{ObjectType, Oid, Repository};
+
+use super::journal::JournalFiles;
+use super::lock;
+use crate::error::UserError;
+use crate::git::config::GitConfig;
+use crate::git::runner::Git;
+use crate::git::tags::{self, ReleaseTag};
+use crate::project::{Config, Project};
+use crate::signing::engine::{Engine, VerifyConfig};
+use crate::signing::testsig;
+
+/// The repository and project, read once.
+pub struct Context {
+    pub repo: Repository,
+    pub workdir: PathBuf,
+    pub git: Git,
+    pub config: GitConfig,
+    pub project: Result<Project, crate::project::ProjectError>,
+    pub head: Option<Oid>,
+    /// The branch HEAD is on (short name), if it is on one.
+    pub branch: Option<String>,
+    pub tags: Vec<ReleaseTag>,
+    default_config: Config,
+}
+
+impl Context {
+    /// Open the repository and read the project; errors only when there is no work tree.
+    pub fn resolve() -> Result<Context, UserError> {
+        let repo = crate::git::discover().ok_or_else(|| {
+            UserError::refused("not inside a git repository")
+                .with_hint("run it in your project's work tree")
+        })?;
+        let workdir = repo.workdir().map(Path::to_path_buf).ok_or_else(|| {
+            UserError::refused("not inside a work tree (this is a bare repository)")
+                .with_hint("run it in a clone with a work tree")
+        })?;
+        let git = Git::new(&workdir);
+        let config = GitConfig::load(&git).map_err(|e| UserError::refused(e.to_string()))?;
+        let cwd = std::env::current_dir().unwrap_or_else(|_| workdir.clone());
+        let (start, top) = crate::git::project_search(Some(&repo), &cwd);
+        let project = Project::discover_within(&start, top.as_deref());
+        let (head, branch) = match repo.head() {
+            Ok(h) if h.is_branch() => (h.target(), h.shorthand().ok().map(str::to_owned)),
+            Ok(h) => (h.target(), None),
+            Err(_) => (None, None),
+        };
+        let tags = tags::release_tags(&repo).unwrap_or_default();
+        Ok(Context {
+            repo,
+            workdir,
+            git,
+            config,
+            project,
+            head,
+            branch,
+            tags,
+            default_config: Config::default(),
+        })
+    }
+
+    pub fn project_config(&self) -> &Config {
+        self.project
+            .as_ref()
+            .map_or(&self.default_config, |p| &p.config)
+    }
+
+    pub fn newest_tag(&self) -> Option<&ReleaseTag> {
+        tags::newest(&self.tags)
+    }
+
+    pub fn sha256(&self) -> bool {
+        self.head.is_some_and(|o| o.as_bytes().len() == 32)
+    }
+
+    pub fn raw_typed(&self, oid: Oid) -> Option<(ObjectType, Vec<u8>)> {
+        let odb = self.repo.odb().ok()?;
+        let o = odb.read(oid).ok()?;
+        Some((o.kind(), o.data().to_vec()))
+    }
+
+    pub fn raw(&self, oid: Oid) -> Option<Vec<u8>> {
+        self.raw_typed(oid).map(|(_, r)| r)
+    }
+
+    pub fn tag_oid(&self, name: &str) -> Option<Oid> {
+        self.repo
+            .find_reference(&format!("refs/tags/{name}"))
+            .ok()?
+            .target()
+    }
+
+    pub fn journal(&self) -> JournalFiles {
+        JournalFiles::new(self.repo.path())
+    }
+
+    pub fn index_path(&self) -> PathBuf {
+        self.repo.path().join("index")
+    }
+
+    pub fn engine(&self) -> Result<Engine, UserError> {
+        Ok(Engine::new(VerifyConfig::from_git(
+            &self.config,
+            &self.workdir,
+        )?))
+    }
+}
+
+/// Take the repository's release lock (see [`super::lock`]) before anything is read; `None`
+/// outside a repository (the preflight then refuses anyway). A lock left by a release that
+/// died before writing its journal is taken over with a line saying so; one whose journal
+/// is in another worktree sends the user there.
+pub fn take_lock() -> Result<Option<lock::Lock>, UserError> {
+    let Some(repo) = crate::git::discover() else {
+        return Ok(None);
+    };
+    let lock = lock::Lock::acquire(repo.commondir(), repo.path()).map_err(|e| {
+        let hint = match &e {
+            lock::LockError::Held { .. } => {
+                "wait for it to finish (or stop it), then run this again"
+            }
+            lock::LockError::Io { .. } => "check the permissions of the git directory",
+        };
+        UserError::refused(e.to_string()).with_hint(hint)
+    })?;
+    if let Some(prev) = &lock.previous {
+        let journal = JournalFiles::new(&prev.git_dir);
+        let here = same_dir(&prev.git_dir, repo.path());
+        if !journal.exists() {
+            crate::report::note(&format!(
+                "note: removed the release lock left by {}, which ended before it changed anything",
+                prev.describe()
+            ));
+        } else if !here {
+            return Err(UserError::refused(format!(
+                "a release interrupted in another worktree ({}) left its journal at {}",
+                prev.describe(),
+                journal.path().display()
+            ))
+            .with_hint(format!(
+                "in that worktree: git secure-release --abort (or --continue); its git directory is {}",
+                prev.git_dir.display()
+            )));
+        }
+    }
+    Ok(Some(lock))
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// A test signature being made in another thread (see [`testsig::make`]).
+pub type TestSignature = std::thread::JoinHandle<Result<Vec<u8>, testsig::SignFailure>>;
+
+/// Start the throw-away test signature in the repository git would use here; `None` outside
+/// a work tree (the preflight then refuses anyway).
+pub fn start_test_signature() -> Option<TestSignature> {
+    let repo = crate::git::discover()?;
+    let workdir = repo.workdir()?.to_path_buf();
+    let git_dir = repo.path().to_path_buf();
+    let sha256 = crate::git::is_sha256(&repo);
+    Some(std::thread::spawn(move || {
+        let made = testsig::make(
+            Some(&workdir),
+            Some(&git_dir),
+            sha256,
+            testsig::time_limit(),
+        );
+        crate::report::trace("preflight: test signature made");
+        made
+    }))
+}
