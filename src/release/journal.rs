@@ -77,9 +77,17 @@ impl JournalFiles {
         self.dir.join("index")
     }
 
-    /// Whether an interrupted release left its journal (or what is left of one).
+    /// Whether an interrupted release left its journal. Renaming `journal.json` into place
+    /// is the moment a release begins, and removing it the moment it ends: a folder without
+    /// it is a release killed before it changed anything, or after it was done.
     pub fn exists(&self) -> bool {
-        self.dir.exists()
+        self.journal().symlink_metadata().is_ok()
+    }
+
+    /// Remove what a release killed while beginning or ending its journal left (a folder
+    /// without `journal.json`); whether there was anything.
+    pub fn clear_leftover(&self) -> bool {
+        !self.exists() && self.dir.exists() && std::fs::remove_dir_all(&self.dir).is_ok()
     }
 
     /// The journal's path, for messages.
@@ -140,6 +148,12 @@ impl JournalFiles {
 
     /// Remove the journal: the release is complete, or undone, or the user discards it.
     pub fn finish(&self) -> Result<(), String> {
+        match std::fs::remove_file(self.journal()) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(format!("cannot remove {}: {e}", self.journal().display()));
+            }
+            _ => {}
+        }
         match std::fs::remove_dir_all(&self.dir) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                 Err(format!("cannot remove {}: {e}", self.dir.display()))
@@ -233,6 +247,6 @@ mod tests {
             r.is_err(),
             "the journal's temporary name is taken by a folder"
         );
-        assert!(!files.exists(), "nothing left behind");
+        assert!(!dir.path().join(DIR).exists(), "nothing left behind");
     }
 }

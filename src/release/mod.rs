@@ -83,6 +83,9 @@ pub fn run(opts: &Options) -> Result<Outcome, UserError> {
     let test_signature = context::start_test_signature();
     let ctx = Context::resolve()?;
     crate::report::trace("release: repository and project read");
+    if ctx.journal().clear_leftover() {
+        crate::report::note("note: removed what a release killed before it changed anything (or after it was done) left in the git directory");
+    }
     let (plan, warnings, mut engine) = preflight::run(&ctx, opts, test_signature)?;
     crate::report::trace("release: preflight passed");
     if opts.dry_run {
@@ -156,6 +159,9 @@ fn interrupted(
     let lock = context::take_lock()?;
     let ctx = Context::resolve()?;
     let files = ctx.journal();
+    if files.clear_leftover() {
+        crate::report::note("note: removed what a release killed before it changed anything (or after it was done) left in the git directory");
+    }
     if !files.exists() {
         return Err(
             UserError::refused(format!("there is no interrupted release to {what}"))
@@ -225,6 +231,9 @@ pub fn forget_journal() -> Result<String, UserError> {
     let _lock = context::take_lock()?;
     let ctx = Context::resolve()?;
     let files = ctx.journal();
+    if files.clear_leftover() {
+        return Ok("removed what was left of a journal; nothing else was touched".to_owned());
+    }
     if !files.exists() {
         return Err(UserError::refused("there is no journal to discard")
             .with_hint("git secure-release <version> starts a release"));

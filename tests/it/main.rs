@@ -9,6 +9,7 @@ mod generated;
 mod hostile;
 mod layouts;
 mod real_projects;
+mod recovery;
 mod release;
 mod verify;
 mod version_cmd;

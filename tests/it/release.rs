@@ -14,7 +14,7 @@ pub(crate) struct RepoState {
     head: String,
     index: Vec<u8>,
     files: Vec<(std::path::PathBuf, Vec<u8>)>,
-    journal: bool,
+    pub(crate) journal: bool,
 }
 
 pub(crate) fn state(w: &World) -> RepoState {
