@@ -137,7 +137,9 @@ pub fn bump(old: &Version, bump: Bump, pre: Option<PreKind>) -> Result<Version, 
             let release: Vec<u64> = (0..len)
                 .map(|i| match i.cmp(&index) {
                     std::cmp::Ordering::Less => parts.get(i).copied().unwrap_or(0),
-                    std::cmp::Ordering::Equal => parts.get(i).copied().unwrap_or(0) + 1,
+                    std::cmp::Ordering::Equal => {
+                        parts.get(i).copied().unwrap_or(0).saturating_add(1)
+                    }
                     std::cmp::Ordering::Greater => 0,
                 })
                 .collect();
@@ -150,10 +152,10 @@ pub fn bump(old: &Version, bump: Bump, pre: Option<PreKind>) -> Result<Version, 
         Bump::Stable => new = new.with_pre(None).with_post(None).with_dev(None),
         Bump::Alpha | Bump::Beta | Bump::Rc => new = bump_pre(new, bump_kind(bump)),
         Bump::Post => {
-            let post = old.post().map_or(1, |p| p + 1);
+            let post = old.post().map_or(1, |p| p.saturating_add(1));
             new = new.with_dev(None).with_post(Some(post));
         }
-        Bump::Dev => new = new.with_dev(Some(old.dev().map_or(1, |d| d + 1))),
+        Bump::Dev => new = new.with_dev(Some(old.dev().map_or(1, |d| d.saturating_add(1)))),
     }
     if let Some(pre) = pre {
         new = bump_pre(new, pre.kind());
@@ -192,7 +194,7 @@ fn pre_word(pre: PreKind) -> &'static str {
 /// Raise the pre-release of `kind` by one, or start it at 1; post and dev are cleared.
 fn bump_pre(version: Version, kind: PrereleaseKind) -> Version {
     let number = match version.pre() {
-        Some(p) if p.kind == kind => p.number + 1,
+        Some(p) if p.kind == kind => p.number.saturating_add(1),
         _ => 1,
     };
     version
@@ -247,6 +249,36 @@ mod tests {
 
     fn v(s: &str) -> Version {
         Version::from_str(s).expect("valid version")
+    }
+
+    // Regression (found by `scripts/fuzz`, target `version`): a component at u64::MAX
+    // overflowed when bumped and panicked; it is refused as not increasing the version.
+    #[test]
+    fn bumps_at_the_largest_numbers_are_refused_not_a_panic() {
+        let max = u64::MAX;
+        for text in [
+            format!("{max}.1.6"),
+            format!("1.{max}"),
+            format!("1.0.{max}"),
+            format!("1.0.post{max}"),
+            format!("1.0.dev{max}"),
+            format!("1.0rc{max}"),
+        ] {
+            let old = v(&text);
+            for bump in [
+                Bump::Major,
+                Bump::Minor,
+                Bump::Patch,
+                Bump::Post,
+                Bump::Dev,
+                Bump::Rc,
+            ] {
+                if let Ok(new) = super::bump(&old, bump, None) {
+                    assert!(new > old, "{text} {bump:?} -> {new}");
+                }
+            }
+        }
+        assert!(super::bump(&v(&format!("{max}.1.6")), Bump::Major, None).is_err());
     }
 
     /// Every row of `tests/data/uv_bumps.tsv`, captured from `uv version --bump` (uv 0.13.9)
