@@ -5,6 +5,8 @@ pub mod fix;
 mod practice;
 mod repo;
 mod signing;
+mod ssh_key;
+mod yaml;
 
 use std::path::PathBuf;
 

@@ -4,6 +4,7 @@
 //!
 //! Loading reads every file it needs once; planning is pure.
 
+mod assign;
 mod config;
 mod layouts;
 mod paths;

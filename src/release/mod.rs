@@ -4,6 +4,7 @@
 //! All or nothing: a failure after preflight puts the repository back exactly as it was.
 
 mod context;
+mod identify;
 mod inputs;
 pub mod journal;
 mod lock;

@@ -135,6 +135,32 @@ pub mod verdicts {
     }
 }
 
+/// The verdict on a signature whose key no allowed signer has at the object's date: bad
+/// when it does not match, else outside its validity (allowed at some other time) or not
+/// allowed at all.
+fn unlisted(
+    config: &SshConfig,
+    allowed: &Path,
+    sig_path: &str,
+    time: Option<&str>,
+    payload: &[u8],
+) -> Result<Verdict, String> {
+    let mut check = vec!["-Y", "check-novalidate", "-n", "git", "-s", sig_path];
+    check.extend(time);
+    let checked = run(&config.program, &check, Some(payload))?;
+    let Some((_, key)) = parse_good(&checked.stdout) else {
+        return Ok(Verdict::new(
+            Status::Bad,
+            Some(Format::Ssh),
+            first_line(&checked.stderr, "the signature does not match the object"),
+        ));
+    };
+    Ok(match allowed_at_any_time(config, allowed, sig_path)? {
+        Some(principal) => verdicts::outside_validity(Some(principal), key),
+        None => verdicts::not_allowed(key),
+    })
+}
+
 /// Verify an ssh `signature` over `payload`, made at `timestamp` (the object's date).
 /// Errors only when ssh-keygen itself cannot be run.
 pub fn verify(
@@ -178,21 +204,7 @@ pub fn verify(
         .filter(|l| !l.is_empty())
         .collect();
     if !found.ok || principals.is_empty() {
-        let mut check = vec!["-Y", "check-novalidate", "-n", "git", "-s", &sig_path];
-        check.extend(time.as_deref());
-        let checked = run(&config.program, &check, Some(payload))?;
-        let Some((_, key)) = parse_good(&checked.stdout) else {
-            return Ok(Verdict::new(
-                Status::Bad,
-                format,
-                first_line(&checked.stderr, "the signature does not match the object"),
-            ));
-        };
-        // Allowed at some time, but not at the object's date: outside its validity.
-        return Ok(match allowed_at_any_time(config, allowed, &sig_path)? {
-            Some(principal) => verdicts::outside_validity(Some(principal), key),
-            None => verdicts::not_allowed(key),
-        });
+        return unlisted(config, allowed, &sig_path, time.as_deref(), payload);
     }
     let revocation = config
         .revocation_file
