@@ -95,7 +95,10 @@ When set (and not empty), every git command run, and each step of a release, is 
 Where the version is read and written (with \fIuv.lock\fR and the module or file the build backend names), and the optional \fB[tool.secure\-release]\fR configuration: \fBtag\-prefix\fR, \fBmessage\fR, \fBallow\-branch\fR, \fBfiles\fR, \fBpush\fR.
 .TP
 \fI$GIT_DIR/secure\-release/\fR
-The journal of a release in progress; left behind by an interrupted release, removed by \fB\-\-abort\fR or \fB\-\-continue\fR.
+The journal of a release in progress; left behind by an interrupted release, removed by \fB\-\-abort\fR or \fB\-\-continue\fR. A journal that cannot be read (or one sorted out by hand) is discarded, touching nothing else, by \fBgit secure\-release \-\-abort \-\-forget\-journal\fR.
+.TP
+\fI$GIT_COMMON_DIR/secure\-release.lock\fR
+The lock of the release, \fB\-\-abort\fR or \fB\-\-continue\fR running in any worktree of the repository (an exclusive \fBflock\fR(2), given up when its holder ends in any way); it names the holder.
 .SH EXAMPLES
 .TP
 \fBgit secure\-release doctor \-\-fix\fR
