@@ -169,12 +169,40 @@ pub struct Spot {
     pub template: Option<String>,
 }
 
-/// A planned change to one file: its whole old and new bytes.
-#[derive(Clone, Debug)]
+/// A planned change to one file: its whole old and new bytes. The release's plan (and its
+/// journal) holds these as they are, `path` set to where the file is in the work tree.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct FileEdit {
+    /// Relative to the work tree's top, with `/`: what is written and committed (the same
+    /// as `file` until the release places the project in its work tree).
+    pub path: String,
+    /// Relative to the project root (the folder of pyproject.toml), as `version` lists it.
     pub file: String,
+    #[serde(with = "hex")]
     pub old: Vec<u8>,
+    #[serde(with = "hex")]
     pub new: Vec<u8>,
+}
+
+/// Bytes as hex, for the journal.
+mod hex {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        let text: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        s.serialize_str(&text)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        if text.len() % 2 != 0 || !text.is_ascii() {
+            return Err(serde::de::Error::custom("not hex"));
+        }
+        (0..text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).map_err(serde::de::Error::custom))
+            .collect()
+    }
 }
 
 /// A Python project as read from disk.
@@ -363,6 +391,7 @@ impl Project {
                     bytes.splice(s.range.clone(), text.into_bytes());
                 }
                 FileEdit {
+                    path: file.clone(),
                     file,
                     old,
                     new: bytes,

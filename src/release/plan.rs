@@ -4,25 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::project::FileEdit;
+
 use super::context::Context;
 use super::preflight::Problem;
 use super::Options;
 use crate::git::tags::{self, ReleaseTag};
-use crate::project::{FileEdit, Project};
+use crate::project::Project;
 use crate::version::{self, Target, Version};
-
-/// One file the release rewrites, with its bytes before and after.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct FileChange {
-    /// Relative to the work tree's top, with `/`: what is written and committed.
-    pub path: String,
-    /// Relative to the project root (the folder of pyproject.toml), as `version` lists it.
-    pub file: String,
-    #[serde(with = "hex")]
-    pub old: Vec<u8>,
-    #[serde(with = "hex")]
-    pub new: Vec<u8>,
-}
 
 /// Where values of the plan came from, to name them in a refusal.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -40,7 +29,7 @@ pub struct Plan {
     pub old: Option<String>,
     pub version: String,
     /// The files rewritten (none: no commit, HEAD is tagged).
-    pub files: Vec<FileChange>,
+    pub files: Vec<FileEdit>,
     /// The release commit's message.
     pub message: String,
     pub tag: String,
@@ -136,8 +125,8 @@ pub fn build(ctx: &Context, opts: &Options, branch: Option<&str>) -> (Option<Pla
     (Some(plan), problems)
 }
 
-/// The project's edits as changes of work-tree files.
-fn changes(ctx: &Context, project: &Project, edits: Vec<FileEdit>) -> Vec<FileChange> {
+/// The project's edits placed in the work tree.
+fn changes(ctx: &Context, project: &Project, edits: Vec<FileEdit>) -> Vec<FileEdit> {
     let canonical = |p: &std::path::Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     let rel = canonical(&project.root)
         .strip_prefix(canonical(&ctx.workdir))
@@ -145,11 +134,9 @@ fn changes(ctx: &Context, project: &Project, edits: Vec<FileEdit>) -> Vec<FileCh
         .unwrap_or_default();
     edits
         .into_iter()
-        .map(|e| FileChange {
+        .map(|e| FileEdit {
             path: rel.join(&e.file).to_string_lossy().replace('\\', "/"),
-            file: e.file,
-            old: e.old,
-            new: e.new,
+            ..e
         })
         .collect()
 }
@@ -337,7 +324,7 @@ mod tests {
         let plan = Plan {
             old: Some("0.9".into()),
             version: "1.0.0".into(),
-            files: vec![FileChange {
+            files: vec![FileEdit {
                 path: "sub/pyproject.toml".into(),
                 file: "pyproject.toml".into(),
                 old: b"\xff\r\nversion = \"0.9\"".to_vec(),
@@ -371,26 +358,5 @@ mod tests {
             d.contains("-1.0\n\\ No newline at end of file\n+2.0\n"),
             "{d}"
         );
-    }
-}
-
-/// Hex, for file bytes in the journal.
-mod hex {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        let text: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        s.serialize_str(&text)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        let text = String::deserialize(d)?;
-        if text.len() % 2 != 0 || !text.is_ascii() {
-            return Err(serde::de::Error::custom("not hex"));
-        }
-        (0..text.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).map_err(serde::de::Error::custom))
-            .collect()
     }
 }
