@@ -87,7 +87,10 @@ pub fn run(opts: &Options) -> Result<Outcome, UserError> {
     if ctx.journal().clear_leftover() {
         crate::report::note("note: removed what a release killed before it changed anything (or after it was done) left in the git directory");
     }
-    let (plan, warnings, mut engine) = preflight::run(&ctx, opts, test_signature)?;
+    let (branch, mut found) = preflight::head_state(&ctx);
+    let (plan, plan_problems) = plan::build(&ctx, opts, branch.as_deref());
+    found.extend(plan_problems);
+    let (plan, warnings, mut engine) = preflight::run(&ctx, opts, plan, found, test_signature)?;
     crate::report::trace("release: preflight passed");
     if opts.dry_run {
         let mut outcome = Outcome::of(&plan);

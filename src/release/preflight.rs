@@ -5,7 +5,7 @@ use git2::ObjectType;
 
 use super::context::{Context, TestSignature};
 use super::journal::FORGET;
-use super::plan::{self, Plan};
+use super::plan::Plan;
 use super::{inputs, Options};
 use crate::doctor::{self, CheckStatus};
 use crate::error::UserError;
@@ -28,19 +28,19 @@ impl Problem {
     }
 }
 
-/// Every check, all failures reported together: the plan to carry out, the warnings, and
-/// the engine (its keyring loaded) for the post-check.
+/// Every check, all failures reported together with those `found` while resolving and
+/// planning: the plan to carry out, the warnings, and the engine (its keyring loaded) for
+/// the post-check.
 pub fn run(
     ctx: &Context,
     opts: &Options,
+    mut plan: Option<Plan>,
+    found: Vec<Problem>,
     test_signature: Option<TestSignature>,
 ) -> Result<(Plan, Vec<String>, Engine), UserError> {
     let mut engine = engine(ctx)?;
     let mut problems = journal_left(ctx);
-    let (branch, head_problems) = head_state(ctx);
-    problems.extend(head_problems);
-    let (mut plan, plan_problems) = plan::build(ctx, opts, branch.as_deref());
-    problems.extend(plan_problems);
+    problems.extend(found);
     let rewrites: Vec<String> = plan
         .as_ref()
         .map(|p| p.paths().into_iter().map(str::to_owned).collect())
@@ -51,7 +51,7 @@ pub fn run(
         plan.dirty = dirty;
         problems.extend(inputs::check(ctx, plan));
     }
-    if let Some(b) = &branch {
+    if let Some(b) = ctx.head.and(ctx.branch.as_deref()) {
         problems.extend(self::branch(ctx, b));
     }
     crate::report::trace("preflight: work tree and branch checked");
@@ -128,7 +128,7 @@ fn journal_left(ctx: &Context) -> Vec<Problem> {
 }
 
 /// The branch HEAD is on, or why there is none to release on.
-fn head_state(ctx: &Context) -> (Option<String>, Vec<Problem>) {
+pub fn head_state(ctx: &Context) -> (Option<String>, Vec<Problem>) {
     match (&ctx.branch, ctx.head) {
         (Some(b), Some(_)) => (Some(b.clone()), Vec::new()),
         (_, None) => (
