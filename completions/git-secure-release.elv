@@ -67,7 +67,7 @@ set edit:completion:arg-completer[git-secure-release] = {|@words|
             cand --version 'Print version'
         }
         &'git-secure-release;verify'= {
-            cand --commits 'Also verify every commit in this revision range (for example v0.1.0..HEAD)'
+            cand --commits 'Verify every commit of this revision range (for example v0.1.0..HEAD): alone, the range and nothing else; with REVs, both'
             cand --color 'When to colour the output: auto (only on a terminal, never with NO_COLOR), always, never'
             cand --json 'Print one JSON object: {"ok", "results": [...]}'
             cand --no-fast-path 'Check every signature with gpg or ssh-keygen, one process per object, never in-process (also GIT_SECURE_RELEASE_NO_FAST_PATH=1). Slower; the verdicts are the same'

@@ -76,7 +76,7 @@ complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand do
 complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand doctor" -l global -d 'With --fix, write your own (global) git configuration instead of the repository\'s'
 complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand doctor" -s V -l version -d 'Print version'
-complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand verify" -l commits -d 'Also verify every commit in this revision range (for example v0.1.0..HEAD)' -r
+complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand verify" -l commits -d 'Verify every commit of this revision range (for example v0.1.0..HEAD): alone, the range and nothing else; with REVs, both' -r
 complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand verify" -l color -d 'When to colour the output: auto (only on a terminal, never with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"

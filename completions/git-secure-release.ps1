@@ -73,7 +73,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-secure-release' -ScriptBloc
             break
         }
         'git-secure-release;verify' {
-            [CompletionResult]::new('--commits', '--commits', [CompletionResultType]::ParameterName, 'Also verify every commit in this revision range (for example v0.1.0..HEAD)')
+            [CompletionResult]::new('--commits', '--commits', [CompletionResultType]::ParameterName, 'Verify every commit of this revision range (for example v0.1.0..HEAD): alone, the range and nothing else; with REVs, both')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (only on a terminal, never with NO_COLOR), always, never')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object: {"ok", "results": [...]}')
             [CompletionResult]::new('--no-fast-path', '--no-fast-path', [CompletionResultType]::ParameterName, 'Check every signature with gpg or ssh-keygen, one process per object, never in-process (also GIT_SECURE_RELEASE_NO_FAST_PATH=1). Slower; the verdicts are the same')

@@ -72,7 +72,7 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (verify)
 _arguments "${_arguments_options[@]}" : \
-'--commits=[Also verify every commit in this revision range (for example v0.1.0..HEAD)]:RANGE:_default' \
+'--commits=[Verify every commit of this revision range (for example v0.1.0..HEAD)\: alone, the range and nothing else; with REVs, both]:RANGE:_default' \
 '--color=[When to colour the output\: auto (only on a terminal, never with NO_COLOR), always, never]:WHEN:(auto always never)' \
 '--json[Print one JSON object\: {"ok", "results"\: \[...\]}]' \
 '--no-fast-path[Check every signature with gpg or ssh-keygen, one process per object, never in-process (also GIT_SECURE_RELEASE_NO_FAST_PATH=1). Slower; the verdicts are the same]' \

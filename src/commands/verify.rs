@@ -17,7 +17,8 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Also verify every commit in this revision range (for example v0.1.0..HEAD).
+    /// Verify every commit of this revision range (for example v0.1.0..HEAD): alone, the range
+    /// and nothing else; with REVs, both.
     #[arg(long, value_name = "RANGE")]
     pub commits: Option<String>,
 
@@ -95,7 +96,8 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
         engine.preload(&object::split_commit(&raw, repo.sha256()));
     }
     let mut targets = Vec::new();
-    if args.revs.is_empty() {
+    // `--commits` alone checks the range and nothing else (contract §2.3).
+    if args.revs.is_empty() && args.commits.is_none() {
         targets.extend(default_targets(&repo)?);
     }
     for rev in &args.revs {

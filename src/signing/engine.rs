@@ -46,8 +46,11 @@ impl EngineError {
             EngineError::ProgramMissing { key, program } if *key == "gpg.ssh.program" => {
                 format!("install OpenSSH's ssh-keygen, or point {key} at it (git config {key} /usr/bin/ssh-keygen); {program} was looked for on PATH")
             }
+            EngineError::ProgramMissing { key, .. } if *key == "gpg.x509.program" => {
+                format!("install gpgsm (apt-get install gpgsm), or point {key} at a gpgsm: git config {key} /usr/bin/gpgsm")
+            }
             EngineError::ProgramMissing { key, .. } => {
-                format!("install GnuPG (gpg, gpgsm), or point {key} at the program: git config {key} /usr/bin/gpg")
+                format!("install GnuPG (apt-get install gnupg), or point {key} at gpg: git config {key} /usr/bin/gpg")
             }
             EngineError::Backend(_) => "check that GnuPG works: gpg --version".into(),
         }
@@ -150,7 +153,9 @@ fn precheck(object: &Signed) -> Option<Verdict> {
             "the object has no committer or tagger line, so git cannot check its signature",
         ));
     }
-    None
+    // Two signatures in any form: bad by both paths, as git never accepts them.
+    let signature = object.signature.as_deref().unwrap_or_default();
+    super::armor::multiple(signature).map(|why| Verdict::new(Status::Bad, Some(format), why))
 }
 
 /// git holds ssh signers to gpg.minTrustLevel too: an allowed signer counts as "fully".
@@ -240,7 +245,10 @@ impl Engine {
         }
         match object.format() {
             Some(Format::Openpgp) if self.fast.keyring.is_none() => {
-                let program = resolve(&self.config.openpgp_program)?;
+                // A missing program is the slow path's verdict (unverifiable).
+                let Ok(program) = resolve(&self.config.openpgp_program) else {
+                    return Ok(());
+                };
                 self.fast.keyring = Some(match self.loading.take() {
                     Some(loading) => loading
                         .join()
@@ -249,8 +257,10 @@ impl Engine {
                 });
             }
             Some(Format::Ssh) if self.fast.ssh_files.is_none() => {
-                // git would run this program: when it is missing, so is the verdict.
-                resolve(&self.config.ssh_program)?;
+                // git would run this program: when it is missing, the slow path says so.
+                if resolve(&self.config.ssh_program).is_err() {
+                    return Ok(());
+                }
                 let (allowed, revocation) = (
                     self.config.allowed_signers.as_deref(),
                     self.config.revocation_file.as_deref(),
@@ -275,6 +285,21 @@ impl Engine {
 
     /// The verdict of gpg (through gpgme) or ssh-keygen, one process per object.
     pub fn verify_slow(&mut self, object: &Signed) -> Result<Verdict, EngineError> {
+        match self.verify_slow_or_missing(object) {
+            // No program to check it with is a verdict on this object, not on the run.
+            Err(e @ EngineError::ProgramMissing { .. }) => Ok(Verdict::new(
+                Status::Unverifiable,
+                object.format(),
+                format!(
+                    "{e}, so nothing here can check this signature; {}",
+                    e.hint()
+                ),
+            )),
+            other => other,
+        }
+    }
+
+    fn verify_slow_or_missing(&mut self, object: &Signed) -> Result<Verdict, EngineError> {
         if let Some(v) = precheck(object) {
             return Ok(v);
         }

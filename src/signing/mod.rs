@@ -4,6 +4,7 @@
 //! functions turn each backend's result into a [`Status`].
 
 pub mod allowed_signers;
+pub mod armor;
 pub mod engine;
 pub mod fast;
 pub mod gpg;

@@ -40,6 +40,13 @@ pub fn split_commit(raw: &[u8], sha256: bool) -> Signed {
     let mut rest = raw;
     while !rest.is_empty() {
         let line = lines(rest).next().unwrap_or(rest);
+        if line.contains(&0) {
+            // git's header parsing stops at a NUL: no signature header after it is seen
+            // (a commit signed after one is unsigned to git; one signed before it is checked
+            // over everything). What follows is all payload.
+            payload.extend_from_slice(rest);
+            break;
+        }
         let mut sig: Option<&[u8]> = None;
         if in_sig && line.first() == Some(&b' ') {
             sig = Some(&line[1..]);
@@ -86,6 +93,14 @@ pub fn split_tag(raw: &[u8]) -> Signed {
             at = pos;
         }
         pos += line.len();
+    }
+    // git stops reading a tag's headers at a NUL: a tag with one there is unsigned to git.
+    let headers_end = raw
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .unwrap_or(raw.len());
+    if raw[..headers_end].contains(&0) {
+        at = raw.len();
     }
     let (payload, signature) = if at == raw.len() {
         (raw.to_vec(), None)
@@ -162,6 +177,30 @@ pub fn message(payload: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Regression: a NUL in a header made git see no signature (`%G?` N) while we said good.
+    #[test]
+    fn a_signature_after_a_nul_in_the_header_is_not_seen_as_git_sees_it() {
+        let sig = "-----BEGIN PGP SIGNATURE-----\n x\n -----END PGP SIGNATURE-----\n";
+        let after = format!("tree t\nauthor A \0B <a@b> 1 +0000\ngpgsig {sig}\nmsg\n");
+        let s = split_commit(after.as_bytes(), false);
+        assert!(s.signature.is_none());
+        assert_eq!(s.payload, after.as_bytes());
+        let before = format!("tree t\ngpgsig {sig}author A \0B <a@b> 1 +0000\n\nmsg\0x\n");
+        let s = split_commit(before.as_bytes(), false);
+        assert!(s.signature.is_some());
+        assert_eq!(s.payload, b"tree t\nauthor A \0B <a@b> 1 +0000\n\nmsg\0x\n");
+        let armor = "-----BEGIN PGP SIGNATURE-----\nx\n-----END PGP SIGNATURE-----\n";
+        let tag =
+            format!("object o\ntype commit\ntag t\ntagger A \0B <a@b> 1 +0000\n\nmsg\n{armor}");
+        assert!(split_tag(tag.as_bytes()).signature.is_none());
+        let tag =
+            format!("object o\ntype commit\ntag t\ntagger A <a@b> 1 +0000\n\nmsg\0x\n{armor}");
+        assert!(
+            split_tag(tag.as_bytes()).signature.is_some(),
+            "a NUL in the message is payload"
+        );
+    }
 
     const SIG: &str = "-----BEGIN PGP SIGNATURE-----\n\niQ\n-----END PGP SIGNATURE-----\n";
 

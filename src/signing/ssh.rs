@@ -104,9 +104,9 @@ pub mod verdicts {
 
     pub fn outside_validity(principal: Option<String>, key: String) -> Verdict {
         let mut v = Verdict::new(
-            Status::ExpiredKey,
+            Status::Untrusted,
             SSH,
-            "valid signature, but the object's date is outside the key's validity in gpg.ssh.allowedSignersFile",
+            "valid signature, but the object's date is outside the key's validity in gpg.ssh.allowedSignersFile (git does not accept it)",
         );
         v.signer = Some(signer(principal, key));
         v.trust = Some(Trust::Undefined);

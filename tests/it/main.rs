@@ -12,5 +12,6 @@ mod real_projects;
 mod recovery;
 mod release;
 mod verify;
+mod verify_hostile;
 mod version_cmd;
 mod wheel;

@@ -22,13 +22,7 @@ pub fn plain_home(ctx: &gpgme::Context, program: &Path) -> Option<PathBuf> {
     if engine.path().ok().map(Path::new) != Some(program) {
         return None;
     }
-    let home = match engine.home_dir() {
-        Ok(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => match std::env::var_os("GNUPGHOME").filter(|h| !h.is_empty()) {
-            Some(h) => PathBuf::from(h),
-            None => PathBuf::from(std::env::var_os("HOME")?).join(".gnupg"),
-        },
-    };
+    let home = home(ctx)?;
     for file in ["gpg.conf", "common.conf"] {
         match std::fs::read_to_string(home.join(file)) {
             Ok(text) if names_other_stores(&text) => return None,
@@ -38,6 +32,70 @@ pub fn plain_home(ctx: &gpgme::Context, program: &Path) -> Option<PathBuf> {
         }
     }
     Some(home)
+}
+
+/// gpg's home as gpgme uses it: its configured home, else `GNUPGHOME`, else `~/.gnupg`.
+pub fn home(ctx: &gpgme::Context) -> Option<PathBuf> {
+    Some(match ctx.engine_info().home_dir() {
+        Ok(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => match std::env::var_os("GNUPGHOME").filter(|h| !h.is_empty()) {
+            Some(h) => PathBuf::from(h),
+            None => PathBuf::from(std::env::var_os("HOME")?).join(".gnupg"),
+        },
+    })
+}
+
+/// Options of gpg's that change a verdict in ways the fast path does not model: where one is
+/// set (or the option files cannot be read), gpg decides every OpenPGP signature.
+const VERDICT_OPTIONS: &[&str] = &[
+    "weak-digest",
+    "allow-weak-digest-algos",
+    "allow-weak-key-signatures",
+    "trust-model",
+    "always-trust",
+    "ignore-time-conflict",
+    "ignore-valid-from",
+    "ignore-crc-error",
+    "compliance",
+    "de-vs",
+    "rfc2440",
+    "rfc4880",
+    "rfc4880bis",
+    "openpgp",
+    "pgp6",
+    "pgp7",
+    "pgp8",
+    "auto-key-retrieve",
+    "auto-key-locate",
+    "keyserver-options",
+    "trusted-key",
+    "disable-pubkey-algo",
+    "faked-system-time",
+    "no-auto-check-trustdb",
+    "require-compliance",
+];
+
+/// The first option in `home`'s `gpg.conf` or `common.conf` that changes verdicts beyond
+/// what the fast path models, or a reason the files cannot be read; `None` when neither.
+pub fn verdict_option(home: &Path) -> Option<String> {
+    for file in ["gpg.conf", "common.conf"] {
+        match std::fs::read_to_string(home.join(file)) {
+            Ok(text) => {
+                let found = text.lines().find_map(|line| {
+                    let name = line.split_whitespace().next()?.trim_start_matches("--");
+                    VERDICT_OPTIONS
+                        .contains(&name)
+                        .then(|| format!("{file} sets {name}"))
+                });
+                if found.is_some() {
+                    return found;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Some(format!("{file} cannot be read ({e})")),
+        }
+    }
+    None
 }
 
 /// Whether an option file sends gpg to key stores other than its home's keybox.

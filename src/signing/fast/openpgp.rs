@@ -12,7 +12,9 @@ use std::path::Path;
 use gpgme::{ExportMode, Validity};
 use pgp::composed::{Deserializable, DetachedSignature, SignedPublicKey};
 use pgp::crypto::hash::HashAlgorithm;
-use pgp::packet::{PublicKey, PublicSubkey, SignatureType, SignatureVersion};
+use pgp::packet::{
+    PublicKey, PublicSubkey, SignatureType, SignatureVersion, Subpacket, SubpacketData,
+};
 use pgp::types::{KeyDetails, PublicKeyTrait};
 
 use super::rsa::{modulus_of, Modulus, Quick};
@@ -111,6 +113,14 @@ impl Keyring {
     /// gpg runs.
     pub fn load(program: &Path) -> Result<Keyring, String> {
         let mut ctx = crate::signing::gpg::context(crate::signing::Format::Openpgp, program)?;
+        // gpg's options that change verdicts beyond what this path models: gpg decides.
+        if let Some(why) = super::keybox::home(&ctx).as_deref().map_or(
+            Some("gpg's home is unknown".into()),
+            super::keybox::verdict_option,
+        ) {
+            crate::report::trace(format_args!("keyring: not used by the fast path: {why}"));
+            return Err(format!("{why}: gpg decides"));
+        }
         let home = super::keybox::plain_home(&ctx, program);
         let mut keys = Vec::new();
         let mut by_id = HashMap::new();
@@ -198,6 +208,10 @@ impl Keyring {
 
     /// The facts gpg would report for this signature, when they are certain.
     pub fn check(&self, payload: &[u8], signature: &[u8]) -> Option<SigFacts> {
+        // An armor unlike gpg's own (data after it, a checksum missing or wrong): gpg's word.
+        if crate::signing::armor::unusual(signature).is_some() {
+            return None;
+        }
         let mut sigs = DetachedSignature::from_armor_many(Cursor::new(signature))
             .ok()?
             .0;
@@ -206,18 +220,7 @@ impl Keyring {
             return None; // more than one: gpg's word
         }
         let s = &sig.signature;
-        if s.version() != SignatureVersion::V4 || s.typ() != Some(SignatureType::Binary) {
-            return None;
-        }
-        if !matches!(
-            s.hash_alg(),
-            Some(
-                HashAlgorithm::Sha256
-                    | HashAlgorithm::Sha384
-                    | HashAlgorithm::Sha512
-                    | HashAlgorithm::Sha224
-            )
-        ) {
+        if !decidable(s) {
             return None;
         }
         let issuer = s
@@ -284,4 +287,43 @@ impl Keyring {
             },
         })
     }
+}
+
+/// Whether the fast path may decide this signature at all: a v4 binary signature over a
+/// SHA-2 digest, with no critical subpacket but its creation time and issuer (a critical
+/// notation, say, which gpg may refuse); anything else is gpg's word.
+fn decidable(s: &pgp::packet::Signature) -> bool {
+    if s.version() != SignatureVersion::V4 || s.typ() != Some(SignatureType::Binary) {
+        return false;
+    }
+    // A critical subpacket (a critical notation, say) gpg may refuse: gpg's word.
+    let Some(config) = s.config() else {
+        return false;
+    };
+    let understood = |p: &&Subpacket| {
+        !p.is_critical
+            || matches!(
+                p.data,
+                SubpacketData::SignatureCreationTime(_)
+                    | SubpacketData::Issuer(_)
+                    | SubpacketData::IssuerFingerprint(_)
+            )
+    };
+    if !config.hashed_subpackets.iter().all(|p| understood(&p))
+        || !config.unhashed_subpackets.iter().all(|p| understood(&p))
+    {
+        return false;
+    }
+    if !matches!(
+        s.hash_alg(),
+        Some(
+            HashAlgorithm::Sha256
+                | HashAlgorithm::Sha384
+                | HashAlgorithm::Sha512
+                | HashAlgorithm::Sha224
+        )
+    ) {
+        return false;
+    }
+    true
 }
