@@ -86,15 +86,7 @@ fn two_worktrees_releasing_at_once_share_one_lock() {
     for round in 0..6 {
         let w = world();
         slow_signing(&w, "0.2");
-        let other = w.tmp.path().join("other");
-        w.git(&[
-            "worktree",
-            "add",
-            "-q",
-            "-b",
-            "side",
-            &other.to_string_lossy(),
-        ]);
+        let other = w.linked_worktree("other");
         let root = w.root.clone();
         let results = race(&w, (&root, &["0.1.1"]), (&other, &["0.1.1"]));
         let wins: Vec<usize> = (0..2).filter(|&i| results[i].0 == 0).collect();

@@ -3,7 +3,7 @@
 //! is refused in preflight. Each test is a hole that was reproduced on the earlier code.
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use crate::common::{stderr, stdout, World};
 use crate::release::{assert_released, refused, state, world, world_with, PYPROJECT};
@@ -367,10 +367,7 @@ fn a_message_of_300_kib_from_a_file_releases() {
 #[test]
 fn a_tag_named_like_the_branch_and_a_branch_named_like_the_tag_push_correctly() {
     let w = world();
-    let remote = w.tmp.path().join("remote.git");
-    w.git(&["init", "-q", "--bare", &remote.to_string_lossy()]);
-    w.git(&["remote", "add", "origin", &remote.to_string_lossy()]);
-    w.git(&["push", "-q", "-u", "origin", "main"]);
+    let remote = w.bare_origin();
     w.git(&["branch", "v0.1.1"]);
     w.git(&["tag", "-s", "main", "-m", "a tag named like the branch"]);
     let before = state(&w);
@@ -381,15 +378,7 @@ fn a_tag_named_like_the_branch_and_a_branch_named_like_the_tag_push_correctly() 
         "{}",
         stdout(&out)
     );
-    let at_remote = |r: &str| {
-        let out = Command::new("git")
-            .arg("--git-dir")
-            .arg(&remote)
-            .args(["rev-parse", "--verify", "-q", r])
-            .output()
-            .expect("git");
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
-    };
+    let at_remote = |r: &str| crate::common::at_remote(&remote, r);
     assert_eq!(
         at_remote("refs/heads/main"),
         w.git(&["rev-parse", "refs/heads/main"]).trim()

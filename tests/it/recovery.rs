@@ -53,9 +53,10 @@ fn slow_signing(w: &World) {
     w.git(&["config", "gpg.program", &script.to_string_lossy()]);
 }
 
-/// Run a release in a process group of its own and kill the whole group after `after`.
-/// Returns whether it had finished by itself.
-fn release_killed_after(w: &World, args: &[&str], after: Duration) -> bool {
+/// Run a release in a process group of its own and kill the whole group `after` its start
+/// (or, with `from_journal`, `after` its journal appeared). Returns whether it had finished
+/// by itself.
+fn release_killed_after(w: &World, args: &[&str], after: Duration, from_journal: bool) -> bool {
     use std::os::unix::process::CommandExt as _;
     let mut cmd = w.command(args);
     cmd.stdout(Stdio::null())
@@ -63,6 +64,13 @@ fn release_killed_after(w: &World, args: &[&str], after: Duration) -> bool {
         .process_group(0);
     let mut child = cmd.spawn().expect("spawn");
     let pid = child.id();
+    let journal = w.root.join(".git/secure-release/journal.json");
+    while from_journal && !journal.exists() {
+        if child.try_wait().expect("wait").is_some() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
     let until = Instant::now() + after;
     while Instant::now() < until {
         if child.try_wait().expect("wait").is_some() {
@@ -112,7 +120,8 @@ fn killed_at_random_moments_abort_restores_and_continue_finishes() {
     assert!(release_killed_after(
         &probe,
         &["minor"],
-        Duration::from_secs(60)
+        Duration::from_secs(60),
+        false
     ));
     let span = started.elapsed();
     // GSR_KILL_SEED and GSR_KILL_ROUNDS repeat a failing run or run many more.
@@ -132,7 +141,9 @@ fn killed_at_random_moments_abort_restores_and_continue_finishes() {
         let before = full_state(&w);
         let at =
             span.mul_f64(f64::from(u32::try_from(next(&mut seed) % 1000).expect("small")) / 1000.0);
-        let finished = release_killed_after(&w, &["minor"], at);
+        // Half the rounds from the start, half from the moment the journal is in place, so
+        // that most kills land mid-release however long the preflight takes here.
+        let finished = release_killed_after(&w, &["minor"], at, round % 4 >= 2);
         let journal = w.root.join(".git/secure-release/journal.json").exists();
         if !journal {
             // Killed before the journal was in place, or after it was removed: the next
@@ -217,15 +228,7 @@ fn a_users_commit_after_an_interruption_is_never_touched() {
 #[test]
 fn abort_never_deletes_a_tag_it_did_not_make() {
     let w = world();
-    let other = w.tmp.path().join("other");
-    w.git(&[
-        "worktree",
-        "add",
-        "-q",
-        "-b",
-        "side",
-        &other.to_string_lossy(),
-    ]);
+    let other = w.linked_worktree("other");
     killed_before_its_commit(&w);
     // In the other worktree, somebody makes the tag the interrupted release planned.
     let tag = Command::new("git")

@@ -673,10 +673,7 @@ fn killed_release_then_continue_finishes_it() {
 #[test]
 fn push_to_a_bare_remote_and_a_refused_push() {
     let w = world();
-    let remote = w.tmp.path().join("remote.git");
-    w.git(&["init", "-q", "--bare", &remote.to_string_lossy()]);
-    w.git(&["remote", "add", "origin", &remote.to_string_lossy()]);
-    w.git(&["push", "-q", "-u", "origin", "main"]);
+    let remote = w.bare_origin();
     let out = w.cmd(&["patch", "--push"]).success();
     assert_released(&w, &out, "0.1.1", "v0.1.1");
     assert!(
@@ -684,13 +681,7 @@ fn push_to_a_bare_remote_and_a_refused_push() {
         "{}",
         stdout(&out)
     );
-    let at_remote = |r: &str| {
-        let mut cmd = std::process::Command::new("git");
-        cmd.arg("--git-dir").arg(&remote).args(["rev-parse", r]);
-        String::from_utf8_lossy(&cmd.output().expect("git").stdout)
-            .trim()
-            .to_owned()
-    };
+    let at_remote = |r: &str| crate::common::at_remote(&remote, r);
     assert_eq!(
         at_remote("refs/heads/main"),
         w.git(&["rev-parse", "HEAD"]).trim()

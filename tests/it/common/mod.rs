@@ -195,6 +195,30 @@ impl World {
         self
     }
 
+    /// A bare repository `remote.git` beside the project, added as `origin`, with `main`
+    /// pushed to it and tracked; its path.
+    pub fn bare_origin(&self) -> PathBuf {
+        let remote = self.tmp.path().join("remote.git");
+        self.git(&["init", "-q", "--bare", &remote.to_string_lossy()]);
+        self.git(&["remote", "add", "origin", &remote.to_string_lossy()]);
+        self.git(&["push", "-q", "-u", "origin", "main"]);
+        remote
+    }
+
+    /// A linked worktree `name` beside the project, on a new branch `side`; its path.
+    pub fn linked_worktree(&self, name: &str) -> PathBuf {
+        let dir = self.tmp.path().join(name);
+        self.git(&[
+            "worktree",
+            "add",
+            "-q",
+            "-b",
+            "side",
+            &dir.to_string_lossy(),
+        ]);
+        dir
+    }
+
     /// Every file under the root with its bytes (the `.git` folder left out).
     pub fn snapshot(&self) -> Vec<(PathBuf, Vec<u8>)> {
         let mut out = Vec::new();
@@ -230,6 +254,17 @@ pub fn write_executable(path: &Path, text: &str) {
         use std::os::unix::fs::PermissionsExt as _;
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     }
+}
+
+/// What `reference` names in the bare repository `remote` (empty when nothing).
+pub fn at_remote(remote: &Path, reference: &str) -> String {
+    let out = Command::new("git")
+        .arg("--git-dir")
+        .arg(remote)
+        .args(["rev-parse", "--verify", "-q", reference])
+        .output()
+        .expect("git");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
 /// stdout of a finished command, as text.
