@@ -118,6 +118,8 @@ pub fn context(format: Format, program: &Path) -> Result<Context, String> {
 pub struct GpgVerifier {
     format: Format,
     ctx: Context,
+    /// The program git would run (gpg.program, gpg.x509.program).
+    program: std::path::PathBuf,
     /// What each signing key's listing says, looked up once per key per run.
     keys: HashMap<String, Option<KeyFacts>>,
 }
@@ -159,6 +161,7 @@ impl GpgVerifier {
         Ok(GpgVerifier {
             format,
             ctx,
+            program: program.to_path_buf(),
             keys: HashMap::new(),
         })
     }
@@ -201,7 +204,45 @@ impl GpgVerifier {
             .into_iter()
             .map(|(fpr, outcome, validity)| self.facts(fpr, outcome, validity))
             .collect();
-        classify(self.format, &sigs, min_trust)
+        let verdict = classify(self.format, &sigs, min_trust);
+        if verdict.status == Status::Good {
+            if let Some(failure) = self.exits_non_zero(payload, signature) {
+                return Verdict {
+                    status: Status::Bad,
+                    message: failure,
+                    ..verdict
+                };
+            }
+        }
+        verdict
+    }
+
+    /// git's own rule: a signature is good only when the program, run as git runs it
+    /// (`--status-fd=1 --verify SIGFILE -`), exits 0, whatever its status lines say. gpgme
+    /// does not tell the exit status, so a good verdict is held to one run of the program.
+    fn exits_non_zero(&self, payload: &[u8], signature: &[u8]) -> Option<String> {
+        use std::io::Write as _;
+        let mut file = tempfile::Builder::new()
+            .prefix(".gsr-sig")
+            .tempfile()
+            .ok()?;
+        file.write_all(signature).and_then(|()| file.flush()).ok()?;
+        let out = crate::process::Cmd::new(&self.program)
+            .args(["--status-fd=1", "--verify"])
+            .arg(file.path())
+            .arg("-")
+            .input(crate::process::Input::Bytes(payload.to_vec()))
+            .run();
+        match out {
+            Ok(out) if out.ok() => None,
+            Ok(out) => Some(format!(
+                "{} exited with status {} although it reported a good signature, so git does not accept it: {}",
+                self.program.display(),
+                out.status.code().map_or_else(|| "(a signal)".to_owned(), |c| c.to_string()),
+                out.stderr_text().lines().find(|l| !l.trim().is_empty()).unwrap_or("")
+            )),
+            Err(e) => Some(e.to_string()),
+        }
     }
 
     /// Look the key up for the signer's name and for trust gpgme does not report: it folds

@@ -214,3 +214,32 @@ fn commits_alone_ignore_old_unsigned_tags() {
     assert_eq!(crate::common::stdout(&out).lines().count(), 1);
     w.cmd(&["verify"]).code(1);
 }
+
+// Regression: gpg (or gpgsm) exiting non-zero while its status lines said GOODSIG was
+// `good` (git: exit 1). The fault is injected with a gpg.program that runs gpg and then
+// fails its verifications, as gpg itself does in the cases seen (an expired X.509 chain, an
+// armor some gpg versions refuse); the slow path runs the program as git does.
+#[test]
+fn a_program_that_exits_non_zero_is_never_good() {
+    let (w, _) = keyed();
+    let failing = w.script(
+        "gpg-fails-verify",
+        "gpg \"$@\"\nrc=$?\nfor a in \"$@\"; do [ \"$a\" = --verify ] && exit 2; done\nexit $rc",
+    );
+    w.git(&["config", "gpg.program", &failing.to_string_lossy()]);
+    let out = w
+        .cmd(&["verify", "--json", "--no-fast-path", "HEAD"])
+        .code(1);
+    let v = crate::common::json(&out);
+    assert_ne!(v["results"][0]["status"], "good", "{v}");
+    assert!(
+        !w.git_verify_commit("HEAD").ok,
+        "git does not accept it either"
+    );
+    w.git(&["config", "--unset", "gpg.program"]);
+    assert_eq!(
+        w.our_verdict("HEAD")["status"],
+        "good",
+        "with gpg itself it is good"
+    );
+}
