@@ -243,3 +243,44 @@ fn a_program_that_exits_non_zero_is_never_good() {
         "with gpg itself it is good"
     );
 }
+
+// A SHA-1 signature by a key the keyring lacks is `unknown-key` without gpg: the key is
+// looked up first, as gpg does, and no cryptography is needed to say so.
+#[test]
+fn an_unknown_key_is_decided_in_process_whatever_its_digest() {
+    let w = World::new();
+    w.repo();
+    let other = w.home().join("other-gnupg");
+    let fpr = w.gen_algo_key_in(
+        &other,
+        "Stranger <stranger@example.com>",
+        "rsa2048",
+        &[],
+        "never",
+    );
+    std::fs::write(
+        other.join("gpg.conf"),
+        "personal-digest-preferences SHA1\ndigest-algo SHA1\n",
+    )
+    .expect("gpg.conf");
+    w.git(&["config", "user.signingkey", &fpr]);
+    let other_s = other.to_string_lossy().into_owned();
+    w.commit_with(&[("GNUPGHOME", &other_s)], "one", true);
+    let raw = w.git(&["cat-file", "commit", "HEAD"]);
+    assert!(raw.contains("gpgsig"), "{raw}");
+    w.gnupghome();
+    assert_eq!(w.our_verdict("HEAD")["status"], "unknown-key");
+    let git = w.git_verify_commit("HEAD");
+    assert!(!git.ok && git.raw.contains("NO_PUBKEY"), "{git:?}");
+    assert!(
+        git.raw.contains(" 1 2 00 "),
+        "an RSA (1) signature over SHA-1 (2): {git:?}"
+    );
+    w.set_env("GIT_SECURE_RELEASE_TRACE", "1");
+    let out = w.cmd(&["verify", "HEAD"]).code(1);
+    assert!(
+        crate::common::stderr(&out).contains("the fast path decided 1 of 1 objects"),
+        "{}",
+        crate::common::stderr(&out)
+    );
+}

@@ -220,7 +220,7 @@ impl Keyring {
             return None; // more than one: gpg's word
         }
         let s = &sig.signature;
-        if !decidable(s) {
+        if s.version() != SignatureVersion::V4 || s.typ() != Some(SignatureType::Binary) {
             return None;
         }
         let issuer = s
@@ -241,6 +241,11 @@ impl Keyring {
                 },
             });
         };
+        // Past the key lookup (an unknown key needs no cryptography, whatever the digest:
+        // gpg looks the key up first), only what this path can be sure of.
+        if !decidable(s) {
+            return None;
+        }
         let key = &self.keys[sub.key];
         // By fingerprint; a key id is the end of a v4 fingerprint.
         let material = self.material.get(&issuer).or_else(|| {
