@@ -118,10 +118,10 @@ impl Lock {
             }
             let previous = read_holder(&mut file);
             let me = serde_json::to_vec(&Holder::me(git_dir)).map_err(|e| io(e.into()))?;
+            // Not synced: the kernel's lock is the lock; the content only names its holder.
             file.set_len(0)
                 .and_then(|()| file.rewind())
                 .and_then(|()| file.write_all(&me))
-                .and_then(|()| file.sync_data())
                 .map_err(io)?;
             crate::report::trace(format_args!("release lock taken: {}", path.display()));
             return Ok(Lock {
