@@ -45,7 +45,7 @@ pub fn is_release_commit(ctx: &Context, journal: &Journal, oid: Oid) -> bool {
     let parent_ok = commit.parent_count() == 1
         && commit.parent_id(0).ok().map(|p| p.to_string()).as_deref() == Some(&journal.head);
     let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
-    if !parent_ok || !message.starts_with(journal.plan.message.trim_end()) {
+    if !parent_ok || !cleaned(&message).starts_with(&cleaned(&journal.plan.message)) {
         return false;
     }
     changed_paths(ctx, &journal.head, oid).is_some_and(|changed| {
@@ -101,7 +101,45 @@ pub fn release_tag(ctx: &Context, journal: &Journal, commit: Option<Oid>) -> Opt
     let tag = ctx.repo.find_tag(oid).ok()?;
     let ours = Some(tag.target_id()) == commit
         && tag.name_bytes() == journal.plan.tag.as_bytes()
-        && String::from_utf8_lossy(tag.message_bytes().unwrap_or_default())
-            .starts_with(journal.plan.tag_message.trim_end());
+        && cleaned(&String::from_utf8_lossy(
+            tag.message_bytes().unwrap_or_default(),
+        ))
+        .starts_with(&cleaned(&journal.plan.tag_message));
     ours.then_some(oid)
+}
+
+/// A message as git's `--cleanup=whitespace` leaves it (trailing white space of each line,
+/// runs of blank lines, leading and trailing blank lines gone), so that the planned message
+/// compares with the stored one.
+fn cleaned(message: &str) -> String {
+    let mut out = String::new();
+    let mut blank = false;
+    for line in message.lines().map(str::trim_end) {
+        if line.is_empty() {
+            blank = !out.is_empty();
+            continue;
+        }
+        if blank {
+            out.push('\n');
+            blank = false;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cleaned;
+
+    #[test]
+    fn messages_compare_as_git_stores_them() {
+        assert_eq!(
+            cleaned("\n\nRelease 1.0  \n\n\n\nnotes\t\n\n"),
+            "Release 1.0\n\nnotes\n"
+        );
+        assert!(cleaned("Release 1.0\n\nnotes\n\nChange-Id: x\n")
+            .starts_with(&cleaned("Release 1.0  \n\nnotes")));
+    }
 }
