@@ -33,6 +33,21 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+impl Cli {
+    /// Whether the command asked for JSON on stdout (`--json`, `epoch --format json`): a
+    /// failure is then one JSON object too.
+    pub fn wants_json(&self) -> bool {
+        match &self.command {
+            None => self.release.json,
+            Some(Command::Version(a)) => a.json,
+            Some(Command::Doctor(a)) => a.json,
+            Some(Command::Verify(a)) => a.json,
+            Some(Command::Epoch(a)) => a.format == crate::commands::epoch::EpochFormat::Json,
+            Some(_) => false,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorWhen {
     Auto,

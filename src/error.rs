@@ -16,6 +16,11 @@ pub struct UserError {
     pub message: String,
     pub hint: Option<String>,
     pub code: u8,
+    /// Each problem of a refused release, with its fix (`--json` lists them).
+    pub problems: Vec<(String, String)>,
+    /// The command's own report, already printed, carries this verdict (`verify`, `doctor`):
+    /// with `--json` no second object is printed.
+    pub reported: bool,
 }
 
 impl UserError {
@@ -25,6 +30,8 @@ impl UserError {
             message: message.into(),
             hint: None,
             code: EXIT_REFUSED,
+            problems: Vec::new(),
+            reported: false,
         }
     }
 
@@ -34,7 +41,32 @@ impl UserError {
             message: message.into(),
             hint: None,
             code: EXIT_USAGE,
+            problems: Vec::new(),
+            reported: false,
         }
+    }
+
+    /// The verdict of a report already printed (see [`UserError::reported`]).
+    pub fn reported(mut self) -> Self {
+        self.reported = true;
+        self
+    }
+
+    /// The failure as `--json` prints it (contract §4): `{"ok": false, "error": {"message",
+    /// "hint"}}`, with `"problems"` for a refused release.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({
+            "ok": false,
+            "error": {"message": self.message, "hint": self.hint},
+        });
+        if !self.problems.is_empty() {
+            v["problems"] = self
+                .problems
+                .iter()
+                .map(|(message, hint)| serde_json::json!({"message": message, "hint": hint}))
+                .collect();
+        }
+        v
     }
 
     /// Attach the hint that fixes it.
@@ -56,9 +88,8 @@ impl From<crate::project::ProjectError> for UserError {
     fn from(e: crate::project::ProjectError) -> Self {
         let hint = e.hint();
         UserError {
-            message: e.to_string(),
             hint,
-            code: EXIT_REFUSED,
+            ..UserError::refused(e.to_string())
         }
     }
 }

@@ -38,6 +38,7 @@ fn main() -> ExitCode {
         ColorWhen::Auto => anstream::ColorChoice::Auto,
     };
     choice.write_global();
+    let json = cli.wants_json();
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -53,6 +54,9 @@ fn main() -> ExitCode {
                 Ok(user) => user,
                 Err(other) => UserError::refused(format!("{other:#}")),
             };
+            if json && !user.reported {
+                let _ = report::json(&user.to_json());
+            }
             report::error(&user);
             ExitCode::from(if user.code == 0 {
                 EXIT_REFUSED

@@ -65,6 +65,7 @@ pub fn run(args: &DoctorArgs) -> anyhow::Result<()> {
             .collect();
         Err(UserError::refused(format!("{} checks failed: {}", failed.len(), failed.join(", ")))
             .with_hint("run the hint under each failed check; `git secure-release doctor --fix` applies the safe ones")
+            .reported()
             .into())
     }
 }

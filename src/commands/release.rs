@@ -191,6 +191,7 @@ fn print(args: &ReleaseArgs, outcome: &release::Outcome) -> anyhow::Result<()> {
             "the local release stays; push it when the remote accepts it: {}",
             report::shell_line(&outcome.push_command)
         ))
+        .reported()
         .into());
     }
     Ok(())

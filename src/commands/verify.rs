@@ -106,6 +106,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
     if let Some(range) = &args.commits {
         targets.extend(range_targets(&repo, range)?);
     }
+    crate::report::trace(format_args!("verify: {} objects to verify", targets.len()));
     let results = verify_targets(&repo, &mut engine, &targets)?;
     let ok = results.iter().all(|r| r.status.passes());
     let failed = results.iter().filter(|r| !r.status.passes()).count();
@@ -129,6 +130,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
     } else {
         Err(UserError::refused(format!("{failed} of {total} objects are not validly signed"))
             .with_hint("sign commits with `git commit -S` and tags with `git tag -s`; `git secure-release doctor` checks the set-up")
+            .reported()
             .into())
     }
 }

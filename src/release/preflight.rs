@@ -76,8 +76,10 @@ fn refuse(problems: Vec<Problem>) -> UserError {
     for p in &problems {
         message.push_str(&format!("\n  - {}\n    fix: {}", p.message, p.hint));
     }
-    UserError::refused(message)
-        .with_hint("nothing was changed; fix the problems above and run it again")
+    let mut e = UserError::refused(message)
+        .with_hint("nothing was changed; fix the problems above and run it again");
+    e.problems = problems.into_iter().map(|p| (p.message, p.hint)).collect();
+    e
 }
 
 /// The verification engine for HEAD, the newest tag, the test signature and the

@@ -751,3 +751,40 @@ fn tag_prefix_comes_from_existing_tags() {
     let out = w.cmd(&["patch", "--tag-prefix", "pkg/v"]).success();
     assert_released(&w, &out, "0.1.1", "pkg/v0.1.1");
 }
+
+// Regression: `--json` failures printed nothing on stdout, so a script had nothing to parse.
+#[test]
+fn json_failures_are_one_json_object_on_stdout() {
+    let w = world();
+    let before = state(&w);
+    let out = w.cmd(&["0.2.0", "--json", "-m", " ", "--push=-x"]).code(1);
+    let v = json(&out);
+    assert_eq!(v["ok"], false, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("refused"),
+        "{v}"
+    );
+    let problems = v["problems"].as_array().expect("problems");
+    assert_eq!(problems.len(), 2, "{v}");
+    assert!(problems.iter().all(|p| p["hint"].is_string()), "{v}");
+    assert_eq!(state(&w), before);
+    let v = json(&w.cmd(&["verify", "--json", "no-such-rev"]).code(1));
+    assert_eq!(v["ok"], false);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("no-such-rev"),
+        "{v}"
+    );
+    // A verdict that fails is the report itself: one object, no second one.
+    w.commit("unsigned", false);
+    let out = w.cmd(&["verify", "--json"]).code(1);
+    let v = json(&out);
+    assert!(v.get("error").is_none() && v["results"].is_array(), "{v}");
+    let v = json(&w.cmd(&["epoch", "--format", "json", "nope"]).code(1));
+    assert_eq!(v["ok"], false);
+}
