@@ -162,15 +162,21 @@ fn print(args: &ReleaseArgs, outcome: &release::Outcome) -> anyhow::Result<()> {
     } else if let Some(plan) = &outcome.plan_text {
         report::out(plan)?;
     } else {
-        let mut text = format!(
-            "released {} as {} (commit {}, signed and verified)\n",
-            outcome.version,
-            outcome.tag,
-            outcome
-                .commit
-                .as_deref()
-                .map_or("", |c| &c[..c.len().min(12)])
-        );
+        let commit = outcome
+            .commit
+            .as_deref()
+            .map_or("", |c| &c[..c.len().min(12)]);
+        // The closing line says what was made, and only that (contract §2.1).
+        let mut text = match &outcome.head_verdict {
+            None => format!(
+                "released {} as {} (commit {commit}, signed and verified)\n",
+                outcome.version, outcome.tag
+            ),
+            Some(verdict) => format!(
+                "released {} as {} (a signed tag on HEAD {commit}, whose own signature is {verdict}; no commit was made)\n",
+                outcome.version, outcome.tag
+            ),
+        };
         let push = report::shell_line(&outcome.push_command);
         match (outcome.pushed, &outcome.push_error) {
             (true, None) => text.push_str(&format!("pushed: {push}\n")),

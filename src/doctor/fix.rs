@@ -38,16 +38,12 @@ pub fn apply(world: &World) -> Result<Fixed, String> {
         ));
         Ok(())
     };
-    for key in ["commit.gpgsign", "tag.gpgSign"] {
-        if world.config.get_bool(key) != Some(Ok(true)) {
-            set(key, "true")?;
-        }
-    }
     let setup = resolve_format(world).ok();
     let unset = world
         .config
         .get("user.signingkey")
         .is_none_or(str::is_empty);
+    let mut key_set = false;
     if let (true, Some(setup)) = (unset, setup.filter(|s| s.format != Format::Ssh)) {
         let email = world.config.get("user.email").filter(|e| !e.is_empty());
         match (email, which::which(&setup.program)) {
@@ -69,7 +65,10 @@ pub fn apply(world: &World) -> Result<Fixed, String> {
                 .filter(|k| k.usable() && k.has_email(email))
                 .collect();
                 match usable.as_slice() {
-                    [one] => set("user.signingkey", &one.fingerprint)?,
+                    [one] => {
+                        set("user.signingkey", &one.fingerprint)?;
+                        key_set = true;
+                    }
                     [] => fixed.refused.push(format!(
                         "user.signingkey: no usable secret key carries {email}; make one with: gpg --quick-gen-key \"Your Name <{email}>\" ed25519 sign 2y"
                     )),
@@ -80,6 +79,29 @@ pub fn apply(world: &World) -> Result<Fixed, String> {
                     )),
                 }
             }
+        }
+    }
+    // Signing on by default only with a key that signs: else every later `git commit`
+    // would fail (contract §2.2).
+    let key_check = super::signing_checks_but_test(world)
+        .0
+        .into_iter()
+        .find(|c| c.id == "signing.key");
+    let usable_key = key_set
+        || key_check
+            .as_ref()
+            .is_some_and(|c| c.status != super::CheckStatus::Fail);
+    for key in ["commit.gpgsign", "tag.gpgSign"] {
+        if world.config.get_bool(key) == Some(Ok(true)) {
+            continue;
+        }
+        if usable_key {
+            set(key, "true")?;
+        } else {
+            fixed.refused.push(format!(
+                "{key}: not turned on, as no usable signing key is configured and every git commit would then fail; first: {}",
+                key_check.as_ref().map_or("configure user.signingkey", |c| c.hint.as_str())
+            ));
         }
     }
     Ok(fixed)

@@ -57,6 +57,9 @@ pub struct Outcome {
     /// Whether the branch and tag were pushed.
     #[serde(skip)]
     pub pushed: bool,
+    /// When only a tag was made: HEAD's own verdict (`good`, `unsigned`, `unknown-key`, …).
+    #[serde(skip)]
+    pub head_verdict: Option<String>,
 }
 
 impl Outcome {
@@ -72,6 +75,7 @@ impl Outcome {
             plan_text: None,
             push_error: None,
             pushed: false,
+            head_verdict: None,
         }
     }
 }
@@ -131,6 +135,18 @@ fn finish(
             let mut outcome = Outcome::of(plan);
             outcome.commit = Some(commit.to_string());
             outcome.source_date_epoch = Some(epoch);
+            if !plan.commits() {
+                // Only a tag was made: the closing line gives HEAD's own verdict.
+                outcome.head_verdict = Some(
+                    ctx.raw(commit)
+                        .map(|raw| crate::signing::object::split_commit(&raw, ctx.sha256()))
+                        .and_then(|signed| engine.verify(&signed).ok())
+                        .map_or_else(
+                            || "not verifiable here".to_owned(),
+                            |v| v.status.to_string(),
+                        ),
+                );
+            }
             record::github(&plan.version, &plan.tag, epoch)?;
             if plan.push {
                 match push::run(ctx, plan) {

@@ -549,3 +549,22 @@ fn practice_warnings_and_their_passes() {
         .filter(|c| c["status"] == "fail")
         .all(|c| !c["id"].as_str().unwrap_or("").starts_with("practice.")));
 }
+
+// Regression: `doctor --fix` turned on commit.gpgsign with no usable key, after which every
+// `git commit` failed.
+#[test]
+fn fix_never_turns_signing_on_without_a_usable_key() {
+    let w = World::new();
+    w.repo();
+    w.gnupghome();
+    let out = w.cmd(&["doctor", "--fix"]).code(1);
+    let err = stderr(&out);
+    assert!(err.contains("commit.gpgsign: not turned on"), "{err}");
+    assert_eq!(
+        w.run_git(&[], &["config", "--get", "commit.gpgsign"], None)
+            .status
+            .code(),
+        Some(1)
+    );
+    w.commit("still possible", false);
+}

@@ -788,3 +788,26 @@ fn json_failures_are_one_json_object_on_stdout() {
     let v = json(&w.cmd(&["epoch", "--format", "json", "nope"]).code(1));
     assert_eq!(v["ok"], false);
 }
+
+// Regression: when only a tag was made, the closing line said "commit … signed and
+// verified" even for an unsigned HEAD.
+#[test]
+fn a_tag_only_release_gives_heads_own_verdict() {
+    let w = world_with(&[("pyproject.toml", PYPROJECT)]);
+    w.git(&["tag", "-d", "v0.1.0"]);
+    w.commit("unsigned work", false);
+    let out = w.cmd(&["0.1.0", "--allow-unsigned"]).success();
+    let text = stdout(&out);
+    assert!(!text.contains("signed and verified"), "{text}");
+    assert!(
+        text.contains("whose own signature is unsigned; no commit was made"),
+        "{text}"
+    );
+    assert!(w.git_verify_tag("v0.1.0").ok);
+    let out = w.cmd(&["patch", "--allow-unsigned"]).success();
+    assert!(
+        stdout(&out).contains("signed and verified"),
+        "a release commit is: {}",
+        stdout(&out)
+    );
+}
