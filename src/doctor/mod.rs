@@ -1,6 +1,7 @@
 //! `doctor`'s checks (contract §2.2): each a stable id, a status, a message and the exact
 //! command that fixes it. The signing checks are also the release's preflight.
 
+pub mod advice;
 pub mod fix;
 mod practice;
 mod repo;

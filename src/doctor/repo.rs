@@ -5,7 +5,7 @@ use super::{Check, World};
 use crate::git::tags;
 use crate::project::Project;
 use crate::signing::engine::{Engine, VerifyConfig};
-use crate::signing::object;
+use crate::signing::{object, Status};
 
 pub fn checks(world: &World) -> Vec<Check> {
     let ids = ["repo.head-signed", "repo.tags-signed", "repo.version"];
@@ -41,7 +41,7 @@ pub fn checks(world: &World) -> Vec<Check> {
                 Ok(Ok(v)) => Check::fail(
                     "repo.head-signed",
                     format!("HEAD is {}: {}", v.status, v.message),
-                    "git commit --amend --no-edit -S   (before it is pushed)",
+                    super::advice::commit_fix(repo, oid, &v, false),
                 ),
                 Ok(Err(e)) => Check::fail("repo.head-signed", e.to_string(), e.hint()),
                 Err(e) => Check::fail(
@@ -52,8 +52,20 @@ pub fn checks(world: &World) -> Vec<Check> {
             }
         }
     };
+    let tags_check = tags_signed(repo, &mut engine, &read);
+    vec![head, tags_check, version(world, repo)]
+}
+
+/// `repo.tags-signed`: every release tag validly signed, with a fix that never rewrites what
+/// was published or someone else's signature.
+fn tags_signed(
+    repo: &git2::Repository,
+    engine: &mut Engine,
+    read: &dyn Fn(git2::Oid) -> Result<(git2::ObjectType, Vec<u8>), git2::Error>,
+) -> Check {
     let release = tags::release_tags(repo).unwrap_or_default();
     let mut bad = Vec::new();
+    let mut names = Vec::new();
     for tag in &release {
         let Ok(reference) = repo.find_reference(&format!("refs/tags/{}", tag.name)) else {
             continue;
@@ -61,7 +73,8 @@ pub fn checks(world: &World) -> Vec<Check> {
         let Some(oid) = reference.target() else {
             continue;
         };
-        let status = match read(oid) {
+        let target = reference.peel_to_commit().ok().map(|c| c.id());
+        let found = match read(oid) {
             Ok((git2::ObjectType::Tag, raw)) => {
                 let signed = object::split_tag(&raw);
                 match engine.verify(&signed) {
@@ -71,19 +84,28 @@ pub fn checks(world: &World) -> Vec<Check> {
                     {
                         None
                     }
-                    Ok(v) if v.status.passes() => Some("tag-name-mismatch".to_owned()),
-                    Ok(v) => Some(v.status.to_string()),
-                    Err(e) => Some(e.to_string()),
+                    Ok(v) if v.status.passes() => Some((
+                        "tag-name-mismatch".to_owned(),
+                        Status::TagNameMismatch,
+                        String::new(),
+                    )),
+                    Ok(v) => Some((
+                        v.status.to_string(),
+                        v.status,
+                        v.signer.map(|s| s.fingerprint).unwrap_or_default(),
+                    )),
+                    Err(e) => Some((e.to_string(), Status::Unverifiable, String::new())),
                 }
             }
-            Ok(_) => Some("lightweight".to_owned()),
-            Err(e) => Some(e.message().to_owned()),
+            Ok(_) => Some(("lightweight".to_owned(), Status::Unsigned, String::new())),
+            Err(e) => Some((e.message().to_owned(), Status::Bad, String::new())),
         };
-        if let Some(status) = status {
-            bad.push(format!("{} ({status})", tag.name));
+        if let Some((shown, status, fpr)) = found {
+            names.push(format!("{} ({shown})", tag.name));
+            bad.push((tag.name.clone(), target, status, fpr));
         }
     }
-    let tags_check = if release.is_empty() {
+    if release.is_empty() {
         Check::pass("repo.tags-signed", "no release tags yet")
     } else if bad.is_empty() {
         Check::pass(
@@ -91,13 +113,18 @@ pub fn checks(world: &World) -> Vec<Check> {
             format!("all {} release tags are signed", release.len()),
         )
     } else {
+        let shown: Vec<&str> = names.iter().map(String::as_str).collect();
         Check::fail(
             "repo.tags-signed",
-            format!("{} of {} release tags are not validly signed: {}", bad.len(), release.len(), bad.join(", ")),
-            "git tag -f -s <tag> <tag>^{} -m \"Release <version>\"   (for each; push with --force if it was published)",
+            format!(
+                "{} of {} release tags are not validly signed: {}",
+                bad.len(),
+                release.len(),
+                super::advice::cut(&shown, 5)
+            ),
+            super::advice::tags_fix(repo, &bad),
         )
-    };
-    vec![head, tags_check, version(world, repo)]
+    }
 }
 
 fn version(world: &World, repo: &git2::Repository) -> Check {

@@ -231,6 +231,35 @@ fn dirty_problems(allow_dirty: bool, rewrites: &[String], changed: &[String]) ->
     }
 }
 
+/// How to get onto a branch `allowed` permits: an existing one that matches, else a plain
+/// name to create, else what to name a new one.
+fn allowed_branch_fix(ctx: &Context, allowed: &[String]) -> String {
+    let existing = ctx
+        .repo
+        .branches(Some(git2::BranchType::Local))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|(b, _)| b.name().ok().flatten().map(str::to_owned))
+        .find(|name| allowed.iter().any(|p| glob_match(p, name)));
+    if let Some(name) = existing {
+        return format!(
+            "switch to an allowed branch: git switch {}",
+            crate::report::shell_word(&name)
+        );
+    }
+    match allowed.iter().find(|p| !p.contains(['*', '?'])) {
+        Some(plain) => format!(
+            "create an allowed branch: git switch -c {}",
+            crate::report::shell_word(plain)
+        ),
+        None => format!(
+            "create a branch whose name matches {}: git switch -c <name>",
+            allowed.join(" or ")
+        ),
+    }
+}
+
 /// The branch, its configuration, and where it stands against its upstream.
 pub fn branch(ctx: &Context, branch: &str) -> Vec<Problem> {
     let mut problems = Vec::new();
@@ -241,10 +270,7 @@ pub fn branch(ctx: &Context, branch: &str) -> Vec<Problem> {
                 "branch {branch} is not one [tool.secure-release] allow-branch permits ({})",
                 allowed.join(", ")
             ),
-            format!(
-                "switch to an allowed branch: git switch {}",
-                allowed[0].replace('*', "")
-            ),
+            allowed_branch_fix(ctx, allowed),
         ));
     }
     // `git rev-list --count HEAD..@{upstream}`, in-process: the upstream as branch.<name>.remote
@@ -338,7 +364,7 @@ pub fn signatures(
                     v.status,
                     v.message
                 ),
-                "sign it: git commit --amend --no-edit -S, or pass --allow-unsigned",
+                doctor::advice::commit_fix(&ctx.repo, head, &v, true),
             )),
             Some(Err(e)) => findings.push(Problem::new(
                 format!("HEAD cannot be verified: {e}"),
@@ -372,11 +398,33 @@ pub fn signatures(
             });
         match verdict {
             Some(Ok(v)) if v.status.passes() => {}
-            Some(Ok(v)) => findings.push(Problem::new(
-                format!("the newest release tag {} is not validly signed: {} ({})", tag.name, v.status, v.message),
-                format!("re-make it signed: git tag -f -s {0} {0}^{{}} -m \"Release {1}\", or pass --allow-unsigned", tag.name, tag.version),
+            Some(Ok(v)) => {
+                let target = ctx
+                    .repo
+                    .revparse_single(&format!("refs/tags/{}^{{commit}}", tag.name))
+                    .ok()
+                    .map(|o| o.id());
+                let fpr = v
+                    .signer
+                    .as_ref()
+                    .map(|s| s.fingerprint.clone())
+                    .unwrap_or_default();
+                let fix = doctor::advice::tags_fix(
+                    &ctx.repo,
+                    &[(tag.name.clone(), target, v.status, fpr)],
+                );
+                findings.push(Problem::new(
+                    format!(
+                        "the newest release tag {} is not validly signed: {} ({})",
+                        tag.name, v.status, v.message
+                    ),
+                    format!("{fix}; or pass --allow-unsigned"),
+                ));
+            }
+            Some(Err(e)) => findings.push(Problem::new(
+                format!("{} cannot be verified: {e}", tag.name),
+                e.hint(),
             )),
-            Some(Err(e)) => findings.push(Problem::new(format!("{} cannot be verified: {e}", tag.name), e.hint())),
             None => {}
         }
     }

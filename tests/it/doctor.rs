@@ -568,3 +568,61 @@ fn fix_never_turns_signing_on_without_a_usable_key() {
     );
     w.commit("still possible", false);
 }
+
+// Regression: for an `unknown-key` HEAD (a co-maintainer's key, GitHub's web-flow key) and
+// for a HEAD already on origin, doctor said to amend HEAD; for published tags it said to
+// re-sign them and force-push. The fix for a missing key is to import it; shared history is
+// never rewritten.
+#[test]
+fn fixes_never_rewrite_shared_history_or_others_signatures() {
+    let w = World::new();
+    w.repo();
+    w.signing_key();
+    let other = w.home().join("other-gnupg");
+    let stranger = w.gen_key_in(&other, "Co Maintainer <co@example.com>", &[], "never");
+    let other_s = other.to_string_lossy().into_owned();
+    w.commit_with(
+        &[
+            ("GNUPGHOME", &other_s),
+            ("GIT_CONFIG_COUNT", "1"),
+            ("GIT_CONFIG_KEY_0", "user.signingkey"),
+            ("GIT_CONFIG_VALUE_0", &stranger),
+        ],
+        "by a co-maintainer",
+        true,
+    );
+    let (_, report) = doctor(&w, &[]);
+    let head = check(&report, "repo.head-signed");
+    assert_eq!(head["status"], "fail", "{head}");
+    let hint = head["hint"].as_str().unwrap_or_default();
+    assert!(
+        hint.contains(&format!("gpg --recv-keys {stranger}")),
+        "{hint}"
+    );
+    assert!(!hint.contains("amend"), "{hint}");
+
+    w.commit("unsigned", false);
+    w.bare_origin();
+    let (_, report) = doctor(&w, &[]);
+    let hint = check(&report, "repo.head-signed")["hint"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        hint.contains("already on origin/main") && !hint.contains("--amend"),
+        "{hint}"
+    );
+
+    for i in 0..12 {
+        w.git(&["tag", &format!("v0.{i}.0")]);
+    }
+    let (_, report) = doctor(&w, &[]);
+    let tags = check(&report, "repo.tags-signed");
+    let message = tags["message"].as_str().unwrap_or_default();
+    assert!(message.contains("… and 7 more"), "{message}");
+    let hint = tags["hint"].as_str().unwrap_or_default();
+    assert!(
+        !hint.contains("--force") && !hint.contains("tag -f"),
+        "published tags are left: {hint}"
+    );
+}

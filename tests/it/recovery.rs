@@ -193,6 +193,17 @@ fn killed_before_its_commit(w: &World) {
         "#!/bin/sh\nkill -9 $(ps -o ppid= -p $PPID)\nexit 1\n",
     );
     w.cmd(&["minor"]);
+    // The orphaned `git commit` ends on its own (the hook failed): wait for its locks to go,
+    // as a user would before running anything else.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while full_state(w)
+        .locks
+        .iter()
+        .any(|l| l != "secure-release.lock")
+    {
+        assert!(Instant::now() < deadline, "git's locks never went");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     std::fs::remove_file(w.root.join(".git/hooks/pre-commit")).expect("rm hook");
     assert!(w.root.join(".git/secure-release/journal.json").is_file());
 }

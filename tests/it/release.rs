@@ -359,7 +359,18 @@ fn preflight_refusals_one_by_one() {
     );
     w.git(&["commit", "-q", "-S", "-am", "allow-branch"]);
     w.git(&["status", "--porcelain"]);
-    refused(&w, &["patch"], &["branch main is not one", "release/*"]);
+    // Regression: the fix was `git switch release/`, which names no branch.
+    let err = refused(&w, &["patch"], &["branch main is not one", "release/*"]);
+    assert!(
+        err.contains("whose name matches release/*: git switch -c <name>"),
+        "{err}"
+    );
+    w.git(&["branch", "release/1.x"]);
+    refused(
+        &w,
+        &["patch"],
+        &["fix: switch to an allowed branch: git switch release/1.x"],
+    );
 }
 
 /// The release runs the signing checks that cost processes (the key listing, `git
