@@ -47,8 +47,8 @@ pub fn run(args: &VersionArgs) -> anyhow::Result<()> {
     let repo = crate::git::discover();
     let (start, top) = crate::git::project_search(repo.as_ref(), &cwd);
     let project = Project::discover_within(&start, top.as_deref()).map_err(UserError::from)?;
-    let release_tags = match repo {
-        Some(repo) => tags::release_tags(&repo).map_err(|e| {
+    let release_tags = match &repo {
+        Some(repo) => tags::release_tags(repo).map_err(|e| {
             UserError::refused(format!(
                 "cannot list the repository's tags: {}",
                 e.message()
@@ -56,7 +56,14 @@ pub fn run(args: &VersionArgs) -> anyhow::Result<()> {
         })?,
         None => Vec::new(),
     };
-    let newest = tags::newest(&release_tags);
+    // The newest release tag HEAD can reach counts (a maintenance branch has its own).
+    let newest = match &repo {
+        Some(repo) => {
+            let head = repo.head().ok().and_then(|h| h.target());
+            tags::newest_reachable(repo, &release_tags, head).0
+        }
+        None => tags::newest(&release_tags),
+    };
     let (current_text, current) = match (&project.version_text, project.version(), newest) {
         (Some(text), Some(v), _) => (Some(text.clone()), Some(v)),
         (None, _, Some(tag)) => (Some(tag.version.to_string()), Some(tag.version.clone())),

@@ -144,7 +144,8 @@ fn version(world: &World, repo: &git2::Repository) -> Check {
         }
     };
     let release = tags::release_tags(repo).unwrap_or_default();
-    let newest = tags::newest(&release);
+    let head = repo.head().ok().and_then(|h| h.target());
+    let newest = tags::newest_reachable(repo, &release, head).0;
     let Some(current) = project.version() else {
         return Check::pass(
             id,

@@ -43,6 +43,35 @@ pub fn newest(tags: &[ReleaseTag]) -> Option<&ReleaseTag> {
         .max_by(|a, b| a.version.cmp(&b.version).then_with(|| a.name.cmp(&b.name)))
 }
 
+/// The newest release tag reachable from `head` (what `git describe` would consider), and
+/// the greatest one anywhere when HEAD cannot reach it (a release on a maintenance line).
+/// Tags are tried greatest first, so a branch that has the newest release costs one check.
+pub fn newest_reachable<'a>(
+    repo: &git2::Repository,
+    tags: &'a [ReleaseTag],
+    head: Option<git2::Oid>,
+) -> (Option<&'a ReleaseTag>, Option<&'a ReleaseTag>) {
+    let mut order: Vec<&ReleaseTag> = tags.iter().collect();
+    order.sort_by(|a, b| b.version.cmp(&a.version).then_with(|| b.name.cmp(&a.name)));
+    let Some(head) = head else {
+        return (None, order.first().copied());
+    };
+    let reachable = |t: &ReleaseTag| {
+        repo.revparse_single(&format!("refs/tags/{}^{{commit}}", t.name))
+            .ok()
+            .is_some_and(|c| {
+                c.id() == head || repo.graph_descendant_of(head, c.id()).unwrap_or(false)
+            })
+    };
+    let found = order.iter().position(|t| reachable(t));
+    let newest = found.map(|i| order[i]);
+    let elsewhere = match found {
+        Some(0) => None,
+        _ => order.first().copied(),
+    };
+    (newest, elsewhere)
+}
+
 /// The tag prefix of a release: the configured one, else the newest release tag's, else `v`.
 pub fn tag_prefix(configured: Option<&str>, newest: Option<&ReleaseTag>) -> String {
     configured

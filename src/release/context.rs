@@ -26,6 +26,10 @@ pub struct Context {
     /// The branch HEAD is on (short name), if it is on one.
     pub branch: Option<String>,
     pub tags: Vec<ReleaseTag>,
+    /// The newest release tag reachable from HEAD (index into `tags`).
+    newest: Option<usize>,
+    /// A greater release tag that HEAD cannot reach (a release on a maintenance line).
+    pub newest_elsewhere: Option<ReleaseTag>,
     default_config: Config,
 }
 
@@ -51,6 +55,9 @@ impl Context {
             Err(_) => (None, None),
         };
         let tags = tags::release_tags(&repo).unwrap_or_default();
+        let (newest, elsewhere) = tags::newest_reachable(&repo, &tags, head);
+        let newest = newest.and_then(|n| tags.iter().position(|t| t == n));
+        let newest_elsewhere = elsewhere.cloned();
         Ok(Context {
             repo,
             workdir,
@@ -60,6 +67,8 @@ impl Context {
             head,
             branch,
             tags,
+            newest,
+            newest_elsewhere,
             default_config: Config::default(),
         })
     }
@@ -70,8 +79,10 @@ impl Context {
             .map_or(&self.default_config, |p| &p.config)
     }
 
+    /// The newest release tag reachable from HEAD (contract §2.1 "Which release tag
+    /// counts").
     pub fn newest_tag(&self) -> Option<&ReleaseTag> {
-        tags::newest(&self.tags)
+        self.newest.map(|i| &self.tags[i])
     }
 
     pub fn sha256(&self) -> bool {

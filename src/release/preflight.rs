@@ -55,7 +55,15 @@ pub fn run(
         problems.extend(self::branch(ctx, b));
     }
     crate::report::trace("preflight: work tree and branch checked");
-    let (sig_problems, warnings) = signatures(ctx, &mut engine, opts.allow_unsigned);
+    let (sig_problems, mut warnings) = signatures(ctx, &mut engine, opts.allow_unsigned);
+    if let (Some(greater), Some(plan)) = (&ctx.newest_elsewhere, &plan) {
+        if crate::version::parse(&plan.version).is_ok_and(|v| v < greater.version) {
+            warnings.push(format!(
+                "{} is greater and HEAD cannot reach it: this is a release on a maintenance line",
+                greater.name
+            ));
+        }
+    }
     crate::report::trace("preflight: HEAD and the newest tag verified");
     problems.extend(sig_problems);
     problems.extend(signing(ctx, test_signature, &mut engine));

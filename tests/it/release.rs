@@ -822,3 +822,31 @@ fn a_tag_only_release_gives_heads_own_verdict() {
         stdout(&out)
     );
 }
+
+// Regression: "the newest release tag" was the greatest anywhere, so on a maintenance
+// branch `patch` planned 0.2.1 and an explicit 0.1.1 was refused.
+#[test]
+fn a_maintenance_branch_releases_from_its_own_newest_tag() {
+    let w = world();
+    w.write("pyproject.toml", PYPROJECT.replace("0.1.0", "0.2.0"));
+    w.git(&["commit", "-q", "-S", "-am", "Release 0.2.0"]);
+    w.git(&["tag", "-s", "v0.2.0", "-m", "Release 0.2.0"]);
+    w.git(&["switch", "-q", "-c", "0.1.x", "v0.1.0"]);
+    w.commit("a backported fix", true);
+    w.git(&["status", "--porcelain"]);
+    let out = w.cmd(&["patch"]).success();
+    assert_released(&w, &out, "0.1.1", "v0.1.1");
+    assert!(
+        stderr(&out).contains("v0.2.0 is greater and HEAD cannot reach it"),
+        "{}",
+        stderr(&out)
+    );
+    let v = json(&w.cmd(&["version", "--json", "--bump", "patch"]).success());
+    assert_eq!(v["next"], "0.1.2", "{v}");
+    refused(&w, &["0.2.0"], &["tag v0.2.0 already exists"]);
+    // Back on main, the newest is v0.2.0 again, and no note.
+    w.git(&["switch", "-q", "main"]);
+    let out = w.cmd(&["patch"]).success();
+    assert_released(&w, &out, "0.2.1", "v0.2.1");
+    assert!(!stderr(&out).contains("maintenance"), "{}", stderr(&out));
+}
