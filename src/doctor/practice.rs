@@ -201,6 +201,13 @@ fn pinned(uses: &str) -> bool {
     if uses.starts_with("./") {
         return true;
     }
+    // slsa-github-generator's reusable workflows must be referenced by tag (they verify
+    // their own ref), so a tag is what the practice asks of them.
+    if uses.starts_with("slsa-framework/slsa-github-generator/") {
+        return uses
+            .rsplit_once('@')
+            .is_some_and(|(_, r)| r.starts_with('v'));
+    }
     if let Some(image) = uses.strip_prefix("docker://") {
         return image.contains("@sha256:");
     }
@@ -265,6 +272,14 @@ fn requirement_files(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
                     "__pycache__",
                     "build",
                     "dist",
+                    // Not the project's own requirements (contract §2.2).
+                    "examples",
+                    "example",
+                    "tests",
+                    "test",
+                    "docs",
+                    "doc",
+                    "fixtures",
                 ]
                 .contains(&name.as_str());
             if depth > 0 && !skip {
@@ -414,6 +429,14 @@ mod tests {
         assert!(!pinned("docker://alpine:3"));
         assert!(!pinned("actions/checkout@v4"));
         assert!(!pinned("actions/checkout@11bd7190"));
+        // Regression: slsa-github-generator's reusable workflow was asked to be SHA-pinned,
+        // which it refuses; its tag is what counts.
+        assert!(pinned(
+            "slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@v2.0.0"
+        ));
+        assert!(!pinned(
+            "slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@main"
+        ));
     }
 
     #[test]

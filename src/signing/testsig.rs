@@ -28,12 +28,19 @@ pub fn time_limit() -> Duration {
 /// Name the cause of a failed signature from what git and the signing program said.
 pub fn diagnose(stderr: &str) -> SignFailure {
     let lower = stderr.to_ascii_lowercase();
-    let detail = stderr
+    // The telling line, not git's whole stderr: gpg's (or ssh's) own reason, and git's
+    // summary when there is one.
+    let lines: Vec<&str> = stderr
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with("[GNUPG:]"))
-        .collect::<Vec<_>>()
-        .join("; ");
+        .collect();
+    let last = |f: &dyn Fn(&str) -> bool| lines.iter().rev().find(|l| f(l)).copied();
+    let reason =
+        last(&|l| l.contains("signing failed") || l.starts_with("gpg:") || l.starts_with("gpgsm:"))
+            .or_else(|| last(&|l| l.contains("ssh") || l.starts_with("error:")))
+            .or(lines.last().copied());
+    let detail = reason.map_or_else(String::new, str::to_owned);
     let (message, hint) = if lower.contains("inappropriate ioctl") {
         (
             "gpg needs a passphrase but has no terminal to ask on",
@@ -272,5 +279,12 @@ mod tests {
         assert!(diagnose("gpg: signing failed: No pinentry")
             .message
             .contains("No pinentry"));
+        // Regression: git's whole stderr was pasted, joined by "; ".
+        let noisy = "gpg: skipped \"ABC\": No secret key\n[GNUPG:] INV_SGNR 9 ABC\ngpg: signing failed: No secret key\nerror: gpg failed to sign the data\nfatal: failed to write commit object";
+        let m = diagnose(noisy).message;
+        assert!(
+            !m.contains("; ") && m.ends_with("gpg: signing failed: No secret key"),
+            "{m}"
+        );
     }
 }

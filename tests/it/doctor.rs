@@ -533,6 +533,10 @@ fn practice_warnings_and_their_passes() {
         "requirements/dev.txt",
         "pytest==8.0.0 --hash=sha256:aaa\nruff==0.5.0 --hash=sha256:bbb\n",
     );
+    // Regression: examples', tests' and docs' requirements were taken for the project's.
+    for dir in ["examples/demo", "tests", "docs"] {
+        w.write(&format!("{dir}/requirements.txt"), "sphinx==7.0.0\n");
+    }
     let (_, report) = doctor(&w, &[]);
     for id in IDS.iter().filter(|i| i.starts_with("practice.")) {
         assert_eq!(status(&report, id), "pass", "{id}: {}", check(&report, id));
