@@ -397,7 +397,7 @@ fn test_signature(world: &World) -> Check {
     let made = testsig::make(workdir, git_dir, sha256(world), testsig::time_limit());
     let base = workdir.map_or_else(|| world.cwd.clone(), Path::to_path_buf);
     match VerifyConfig::from_git(&world.config, &base) {
-        Ok(config) => judge_test_signature(made, &mut Engine::new(config)),
+        Ok(config) => judge_test_signature(made, &mut Engine::new(config), &world.config),
         Err(e) => Check::fail(id, e.to_string(), e.hint()),
     }
 }
@@ -406,6 +406,7 @@ fn test_signature(world: &World) -> Check {
 pub fn judge_test_signature(
     made: Result<Vec<u8>, testsig::SignFailure>,
     engine: &mut Engine,
+    config: &crate::git::config::GitConfig,
 ) -> Check {
     let id = "signing.test";
     let raw = match made {
@@ -425,7 +426,7 @@ pub fn judge_test_signature(
         Ok(v) => {
             let hint = match v.status {
                 Status::Unverifiable | Status::Untrusted if v.format == Some(Format::Ssh) => {
-                    "echo \"$(git config user.email) $(cat ~/.ssh/id_ed25519.pub)\" >> ~/.config/git/allowed_signers && git config --global gpg.ssh.allowedSignersFile ~/.config/git/allowed_signers".to_owned()
+                    allowed_signers_fix(config)
                 }
                 Status::Untrusted => "raise the key's trust (gpg --edit-key <fingerprint> trust) or lower gpg.minTrustLevel".to_owned(),
                 _ => "run `git secure-release verify` on a signed commit to see more".to_owned(),
@@ -444,5 +445,75 @@ pub fn judge_test_signature(
             format!("a test signature was made, but cannot be verified: {e}"),
             e.hint(),
         ),
+    }
+}
+
+/// A path for a shell line: `~/` left for the shell to expand, the rest quoted.
+fn shell_path(path: &str) -> String {
+    match path.strip_prefix("~/") {
+        Some(rest) => format!("~/{}", crate::report::shell_word(rest)),
+        None => crate::report::shell_word(path),
+    }
+}
+
+/// The fix that lets git check the user's own ssh signatures: the configured signing key
+/// (a `.pub` file, a private key's public half, a literal `key::…`/`ssh-…` key, else
+/// ssh-agent's first key, as git picks it) added to the configured allowed-signers file (else `~/.config/git/allowed_signers`,
+/// its folder made), and the setting written when it is not set yet.
+pub fn allowed_signers_fix(config: &crate::git::config::GitConfig) -> String {
+    let key = match config.get("user.signingkey").filter(|k| !k.is_empty()) {
+        Some(k) if k.starts_with("key::") || k.starts_with("ssh-") || k.starts_with("ecdsa-") => {
+            crate::report::shell_word(k.trim_start_matches("key::"))
+        }
+        Some(path) if path.ends_with(".pub") => format!("\"$(cat {})\"", shell_path(path)),
+        // A private key's path (git takes one too): its public half, as ssh-keygen derives it.
+        Some(path) => format!("\"$(ssh-keygen -y -f {})\"", shell_path(path)),
+        None => "\"$(ssh-add -L | head -n 1)\"".to_owned(),
+    };
+    let configured = config
+        .get("gpg.ssh.allowedSignersFile")
+        .filter(|f| !f.is_empty());
+    let file = configured.unwrap_or("~/.config/git/allowed_signers");
+    let folder = std::path::Path::new(file)
+        .parent()
+        .map(|p| p.to_string_lossy().into_owned())
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("mkdir -p {} && ", shell_path(&p)))
+        .unwrap_or_default();
+    let mut fix = format!(
+        "{folder}echo \"$(git config user.email)\" {key} >> {}",
+        shell_path(file)
+    );
+    if configured.is_none() {
+        fix.push_str(&format!(
+            " && git config --global gpg.ssh.allowedSignersFile {}",
+            shell_path(file)
+        ));
+    }
+    fix
+}
+
+#[cfg(test)]
+mod fix_tests {
+    use super::allowed_signers_fix;
+    use crate::git::config::GitConfig;
+
+    // Regression: the fix wrote into ~/.config/git/ without making it, and named
+    // ~/.ssh/id_ed25519.pub whatever key was configured.
+    #[test]
+    fn the_allowed_signers_fix_names_the_configured_key_and_makes_the_folder() {
+        let config = GitConfig::parse(b"user.signingkey\n~/keys/work key.pub\0");
+        let fix = allowed_signers_fix(&config);
+        assert!(fix.starts_with("mkdir -p ~/.config/git && "), "{fix}");
+        assert!(fix.contains("\"$(cat ~/'keys/work key.pub')\""), "{fix}");
+        assert!(
+            fix.ends_with(
+                "git config --global gpg.ssh.allowedSignersFile ~/.config/git/allowed_signers"
+            ),
+            "{fix}"
+        );
+        let config = GitConfig::parse(b"user.signingkey\nkey::ssh-ed25519 AAAAC3 me\0gpg.ssh.allowedsignersfile\n/etc/signers\0");
+        let fix = allowed_signers_fix(&config);
+        assert_eq!(fix, "mkdir -p /etc && echo \"$(git config user.email)\" 'ssh-ed25519 AAAAC3 me' >> /etc/signers");
     }
 }

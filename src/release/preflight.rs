@@ -327,7 +327,7 @@ pub fn signing(ctx: &Context, made: Option<TestSignature>, engine: &mut Engine) 
             hint: "git secure-release doctor".into(),
         }),
     };
-    let test = doctor::judge_test_signature(made, engine);
+    let test = doctor::judge_test_signature(made, engine, &ctx.config);
     let quick = doctor::signing_checks_from_config(&world);
     if test.status == CheckStatus::Pass && quick.iter().all(|c| c.status != CheckStatus::Fail) {
         return Vec::new();

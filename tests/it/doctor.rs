@@ -630,3 +630,26 @@ fn fixes_never_rewrite_shared_history_or_others_signatures() {
         "published tags are left: {hint}"
     );
 }
+
+// Regression: the allowed-signers fix failed when pasted (no ~/.config/git/, and it named
+// ~/.ssh/id_ed25519.pub instead of the configured key). Pasted here into a shell, it works.
+#[test]
+fn the_ssh_allowed_signers_fix_works_when_pasted() {
+    let w = World::new();
+    w.repo();
+    w.ssh_key("work");
+    w.use_ssh("work", None);
+    let (_, report) = doctor(&w, &[]);
+    let test = check(&report, "signing.test");
+    assert_eq!(test["status"], "fail", "{test}");
+    let hint = test["hint"].as_str().unwrap_or_default().to_owned();
+    assert!(!hint.contains("id_ed25519"), "{hint}");
+    w.run("bash", &["-c", &hint]);
+    let (_, report) = doctor(&w, &[]);
+    assert_eq!(
+        check(&report, "signing.test")["status"],
+        "pass",
+        "{}",
+        check(&report, "signing.test")
+    );
+}
