@@ -110,7 +110,12 @@ fn dynamic_layout(
     name: Option<&str>,
 ) -> Result<Found, ProjectError> {
     let has = |path: &[&str]| tomlspan::get(doc, path).is_some();
+    let in_tree = has(&["build-system", "backend-path"]);
+    let maturin = tomlspan::get_str(doc, &["build-system", "build-backend"])
+        .is_some_and(|b| b.starts_with("maturin"));
     let backend = match backend(doc) {
+        // A backend whose own code (or Cargo.toml) decides: nothing else is followed.
+        Backend::Other if in_tree || maturin => return Err(other_backend(doc)),
         Backend::Other if has(&["tool", "hatch", "version"]) => Backend::Hatch,
         Backend::Other if has(&["tool", "pdm", "version"]) => Backend::Pdm,
         Backend::Other
@@ -130,13 +135,37 @@ fn dynamic_layout(
         Backend::Poetry => match tomlspan::get(doc, &["tool", "poetry", "version"]) {
             _ if has(&["tool", "poetry-dynamic-versioning"]) => Ok(scm()),
             Some(version) => toml_spot(doc, version, "[tool.poetry] version", Layout::Poetry),
-            None => Err(layout_err("dynamic version with poetry, but [tool.poetry] has no version", None)),
+            None => Err(layout_err(
+                "dynamic version with poetry, but [tool.poetry] has no version",
+                None,
+            )),
         },
-        Backend::Other => Err(layout_err(
-            "[project] lists \"version\" in dynamic, but there is no backend configuration to follow: expected [tool.hatch.version], [tool.pdm.version], [tool.setuptools.dynamic] version, [tool.setuptools_scm], or flit's __version__",
-            Some("set a static `version` under [project], or configure one of the backends above"),
-        )),
+        Backend::Other => Err(other_backend(doc)),
     }
+}
+
+/// Why a dynamic version with a backend we do not follow cannot be read, naming its cause.
+fn other_backend(doc: &Document<&str>) -> ProjectError {
+    let name = tomlspan::get_str(doc, &["build-system", "build-backend"]).unwrap_or("");
+    if name.starts_with("maturin") {
+        // Regression: maturin projects got the list of Python backends and the hint to set
+        // a static version, where the version lives in Cargo.toml.
+        return layout_err(
+            "the build backend is maturin, which takes the version from Cargo.toml ([package] version); Cargo.toml is not a layout this program follows",
+            Some("bump Cargo.toml's version by hand (or with cargo-release) and release the tag alone, or set a static `version` under [project]"),
+        );
+    }
+    if tomlspan::get(doc, &["build-system", "backend-path"]).is_some() {
+        // An in-tree backend (setuptools_scm's own project): its code decides the version.
+        return layout_err(
+            format!("the build backend {name:?} is the project's own code (build-system.backend-path): the version it computes is not read without running it"),
+            Some("set a static `version` under [project], or release the tag alone if the version comes from tags"),
+        );
+    }
+    layout_err(
+        "[project] lists \"version\" in dynamic, but there is no backend configuration to follow: expected [tool.hatch.version], [tool.pdm.version], [tool.setuptools.dynamic] version, [tool.setuptools_scm], or flit's __version__",
+        Some("set a static `version` under [project], or configure one of the backends above"),
+    )
 }
 
 /// A version written in pyproject.toml itself.

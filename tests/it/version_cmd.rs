@@ -160,7 +160,7 @@ fn bad_inputs_are_refused_clearly() {
         ("no version, not dynamic", vec![("pyproject.toml", "[project]\nname = \"x\"\n")], &["version"]),
         (
             "dynamic with nothing to follow",
-            vec![("pyproject.toml", "[project]\nname = \"x\"\ndynamic = [\"version\"]\n[build-system]\nbuild-backend = \"maturin\"\n")],
+            vec![("pyproject.toml", "[project]\nname = \"x\"\ndynamic = [\"version\"]\n[build-system]\nbuild-backend = \"some_backend.api\"\n")],
             &["version"],
         ),
         (
@@ -265,4 +265,28 @@ fn symlink_out_of_the_project_is_refused() {
         json(&w.cmd(&["version", "--json"]).success())["version"],
         "2.0"
     );
+}
+
+// Regression: maturin projects (the version lives in Cargo.toml) got the list of Python
+// backends and the hint to set a static version; setuptools_scm's own project (an in-tree
+// backend through backend-path) got "module not found". Each now names its cause.
+#[test]
+fn unsupported_backends_name_their_cause() {
+    for (pyproject, needle) in [
+        (
+            "[build-system]\nrequires = [\"maturin>=1\"]\nbuild-backend = \"maturin\"\n[project]\nname = \"x\"\ndynamic = [\"version\"]\n",
+            "maturin, which takes the version from Cargo.toml",
+        ),
+        (
+            "[build-system]\nrequires = [\"setuptools\"]\nbuild-backend = \"_own_version_helper\"\nbackend-path = [\".\", \"src\"]\n[project]\nname = \"setuptools-scm\"\ndynamic = [\"version\"]\n[tool.setuptools_scm]\n",
+            "is the project's own code (build-system.backend-path)",
+        ),
+    ] {
+        let w = World::new();
+        w.write("pyproject.toml", pyproject);
+        let out = w.cmd(&["version"]).code(1);
+        let err = crate::common::stderr(&out);
+        assert!(err.contains(needle), "{err}");
+        assert!(!err.contains("module"), "{err}");
+    }
 }
