@@ -313,19 +313,28 @@ _gitsecurerelease() {
 
 
 # git secure-release <TAB>: git-completion.bash calls _git_secure_release.
+_git_secure_release_git() {
+    if declare -F __git >/dev/null; then __git "$@"; else git "$@" 2>/dev/null; fi
+}
 _git_secure_release_tags() {
-    local i
+    local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}" i sub=""
+    case "$prev" in
+        --push) COMPREPLY=($(compgen -W "$(_git_secure_release_git remote)" -- "$cur")); return ;;
+        --commits)
+            COMPREPLY=($(compgen -W "HEAD $(_git_secure_release_git for-each-ref --format='%(refname:short)' refs/heads refs/tags)" -- "$cur"))
+            return ;;
+        --format|--color|--pre|-m|--message|-F|--message-file|--tag-prefix) return ;;
+    esac
+    [[ "$cur" == -* ]] && return
     for ((i = 1; i < COMP_CWORD; i++)); do
         case "${COMP_WORDS[i]}" in
-            verify|epoch)
-                if [[ "${COMP_WORDS[COMP_CWORD]}" != -* ]]; then
-                    local tags
-                    if declare -F __git >/dev/null; then tags=$(__git tag -l); else tags=$(git tag -l 2>/dev/null); fi
-                    COMPREPLY+=($(compgen -W "$tags" -- "${COMP_WORDS[COMP_CWORD]}"))
-                fi
-                return ;;
+            verify|epoch|version|doctor|completions|help) sub="${COMP_WORDS[i]}"; break ;;
         esac
     done
+    case "$sub" in
+        verify|epoch) COMPREPLY+=($(compgen -W "$(_git_secure_release_git tag -l)" -- "$cur")) ;;
+        "") COMPREPLY+=($(compgen -W "major minor patch stable alpha beta rc post dev" -- "$cur")) ;;
+    esac
 }
 _git_secure_release_main() {
     _gitsecurerelease "$@"

@@ -94,6 +94,7 @@ fn bash_completes_both_spellings() {
     w.commit("one", false);
     w.git(&["tag", "v0.1.0"]);
     w.git(&["tag", "v0.2.0"]);
+    w.git(&["remote", "add", "origin", "/nowhere"]);
     let script = format!(
         r#"source {git_completion}
 source {ours}
@@ -109,6 +110,10 @@ try git secure-release verify v0
 try git secure-release minor --pr
 try git-secure-release ep
 try git-secure-release epoch v0.2
+try git secure-release mi
+try git secure-release patch --push o
+try git secure-release verify --commits v0.1
+try git secure-release epoch --format j
 "#,
         ours = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("completions/git-secure-release.bash")
@@ -119,12 +124,18 @@ try git-secure-release epoch v0.2
     assert_eq!(
         lines,
         [
-            "git secure-release d=doctor",
+            "git secure-release d=doctor dev",
             "git secure-release doctor --f=--fix",
             "git secure-release verify v0=v0.1.0 v0.2.0",
             "git secure-release minor --pr=--pre",
             "git-secure-release ep=epoch",
             "git-secure-release epoch v0.2=v0.2.0",
+            // Regression: bump words were never offered, --push completed files, --commits
+            // files, and --format mixed tag names into the formats.
+            "git secure-release mi=minor",
+            "git secure-release patch --push o=origin",
+            "git secure-release verify --commits v0.1=v0.1.0",
+            "git secure-release epoch --format j=json",
         ],
         "{out}"
     );
