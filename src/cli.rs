@@ -69,7 +69,8 @@ pub enum Command {
     /// One line per check (pass, warn, fail, skip) and a hint; exits 1 when any check fails
     /// (warnings do not). Inside a repository it checks the repository too. It makes a real
     /// throw-away signature with your configuration, under a time limit
-    /// (GIT_SECURE_RELEASE_SIGN_TIMEOUT seconds, default 10), without touching the repository.
+    /// (GIT_SECURE_RELEASE_SIGN_TIMEOUT seconds, default 10, or 300 at a terminal), without
+    /// touching the repository.
     Doctor(DoctorArgs),
 
     /// Verify that HEAD, release tags, named revisions or a commit range are validly signed.

@@ -85,7 +85,7 @@ When set and not empty, output is never coloured, whatever \fB\-\-color\fR says.
 The GnuPG home whose keys are used to sign (through git) and to verify.
 .TP
 \fBGIT_SECURE_RELEASE_SIGN_TIMEOUT\fR
-Seconds the test signature (and the key listing) of \fBdoctor\fR and the release's preflight may take (default 10).
+Seconds the test signature (and the key listing) of \fBdoctor\fR and the release's preflight may take (default 10, or 300 when a terminal is on standard input and standard error, so that a passphrase can be typed).
 .TP
 \fBGIT_SECURE_RELEASE_TRACE\fR
 When set (and not empty), every git command run, and each step of a release, is printed to standard error with the milliseconds since the program started.

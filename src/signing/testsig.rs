@@ -15,14 +15,45 @@ pub struct SignFailure {
     pub hint: String,
 }
 
-/// The time limit: `GIT_SECURE_RELEASE_SIGN_TIMEOUT` seconds, else 10.
+/// The time limit: `GIT_SECURE_RELEASE_SIGN_TIMEOUT` seconds, else 10, or 300 when a person
+/// can answer a passphrase prompt (a terminal on stdin and stderr, contract §2.1).
 pub fn time_limit() -> Duration {
-    let secs = std::env::var("GIT_SECURE_RELEASE_SIGN_TIMEOUT")
-        .ok()
+    limit_for(
+        std::env::var("GIT_SECURE_RELEASE_SIGN_TIMEOUT")
+            .ok()
+            .as_deref(),
+        interactive(),
+    )
+}
+
+/// Whether a person is at a terminal to answer a pinentry.
+fn interactive() -> bool {
+    use std::io::IsTerminal as _;
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+fn limit_for(setting: Option<&str>, interactive: bool) -> Duration {
+    let secs = setting
         .and_then(|s| s.parse::<f64>().ok())
-        .filter(|s| *s > 0.0)
-        .unwrap_or(10.0);
-    Duration::from_secs_f64(secs)
+        .filter(|s| *s > 0.0 && s.is_finite())
+        .unwrap_or(if interactive { 300.0 } else { 10.0 });
+    Duration::from_secs_f64(secs.min(86_400.0))
+}
+
+/// What a test signature that ran out of time most likely waited for.
+fn timed_out(limit: Duration, interactive: bool) -> SignFailure {
+    let secs = limit.as_secs_f64();
+    if interactive {
+        SignFailure {
+            message: format!("signing did not finish within {secs:.0} s: a passphrase was being waited for (gpg's pinentry, or ssh) and none was given"),
+            hint: "run it again and answer the pinentry, or unlock the key first: echo test | gpg --clearsign > /dev/null (ssh: ssh-add); GIT_SECURE_RELEASE_SIGN_TIMEOUT sets the limit".into(),
+        }
+    } else {
+        SignFailure {
+            message: format!("signing did not finish within {secs:.0} s: gpg or ssh is most likely waiting for a passphrase nobody can type"),
+            hint: "unlock the key in a terminal first (echo test | gpg --clearsign > /dev/null), or add it to the agent (ssh-add), and export GPG_TTY=$(tty)".into(),
+        }
+    }
 }
 
 /// Name the cause of a failed signature from what git and the signing program said.
@@ -65,17 +96,17 @@ pub fn diagnose(stderr: &str) -> SignFailure {
     {
         (
             "gpg has no usable secret key for user.signingkey",
-            "list your keys with `gpg --list-secret-keys --keyid-format=long`, then: git config --global user.signingkey <fingerprint>",
+            "list your keys with `gpg --list-secret-keys --keyid-format=long`, then: git config user.signingkey <fingerprint>",
         )
     } else if lower.contains("please tell me who you are") || lower.contains("empty ident") {
         (
             "git has no committer identity",
-            "git config --global user.name \"Your Name\" && git config --global user.email you@example.com",
+            "git config user.name \"Your Name\" && git config user.email you@example.com",
         )
     } else if lower.contains("user.signingkey needs to be set") {
         (
             "ssh signing needs user.signingkey",
-            "git config --global user.signingkey ~/.ssh/id_ed25519.pub",
+            "git config user.signingkey ~/.ssh/id_ed25519.pub   (the public key of the key you sign with)",
         )
     } else if lower.contains("agent")
         && (lower.contains("refused") || lower.contains("no such") || lower.contains("could not"))
@@ -112,13 +143,7 @@ fn run_limited(cmd: Cmd, limit: Duration) -> Result<Finished, SignFailure> {
             message: format!("cannot run git: {e}"),
             hint: "install git and make sure it is on PATH".into(),
         },
-        RunError::TimedOut { .. } => SignFailure {
-            message: format!(
-                "signing did not finish within {:.0} s: gpg or ssh is most likely waiting for a passphrase nobody can type",
-                limit.as_secs_f64()
-            ),
-            hint: "unlock the key in a terminal first (echo test | gpg --clearsign > /dev/null), or add it to the agent (ssh-add), and export GPG_TTY=$(tty)".into(),
-        },
+        RunError::TimedOut { .. } => timed_out(limit, interactive()),
     })
 }
 
@@ -258,6 +283,27 @@ mod tests {
             .join(&EMPTY_TREE_SHA256[..2])
             .join(&EMPTY_TREE_SHA256[2..])
             .exists());
+    }
+
+    // Regression: a passphrase-protected key at a terminal got 10 seconds to type, then a
+    // message saying nobody could type.
+    #[test]
+    fn a_person_at_a_terminal_gets_minutes_and_the_truth() {
+        assert_eq!(limit_for(None, false), Duration::from_secs(10));
+        assert_eq!(limit_for(None, true), Duration::from_secs(300));
+        assert_eq!(limit_for(Some("2.5"), true), Duration::from_secs_f64(2.5));
+        assert_eq!(limit_for(Some("nope"), false), Duration::from_secs(10));
+        assert_eq!(limit_for(Some("inf"), false), Duration::from_secs(10));
+        let at_terminal = timed_out(Duration::from_secs(300), true);
+        assert!(
+            at_terminal
+                .message
+                .contains("a passphrase was being waited for"),
+            "{at_terminal:?}"
+        );
+        assert!(timed_out(Duration::from_secs(10), false)
+            .message
+            .contains("nobody can type"));
     }
 
     #[test]
