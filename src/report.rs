@@ -117,18 +117,29 @@ fn push_escaped(out: &mut String, c: char) {
     }
 }
 
-fn escape_if(text: &str, keep_lines: bool) -> Cow<'_, str> {
+/// `text` with every hidden character escaped; newline and tab kept with `keep_lines`, and
+/// with `keep_colours` the colour sequences of this module's own styles let through.
+fn escape(text: &str, keep_lines: bool, keep_colours: bool) -> Cow<'_, str> {
     let escaped = |c: char| hidden(c) && !(keep_lines && matches!(c, '\n' | '\t'));
     if !text.chars().any(escaped) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
+    let mut i = 0;
+    while let Some(c) = text[i..].chars().next() {
+        if keep_colours && c == '\u{1b}' {
+            if let Some(n) = own_sequence(&text[i..]) {
+                out.push_str(&text[i..i + n]);
+                i += n;
+                continue;
+            }
+        }
         if escaped(c) {
             push_escaped(&mut out, c);
         } else {
             out.push(c);
         }
+        i += c.len_utf8();
     }
     Cow::Owned(out)
 }
@@ -137,13 +148,13 @@ fn escape_if(text: &str, keep_lines: bool) -> Cow<'_, str> {
 /// one line: every control, format and separator character escaped, newline and tab too
 /// (`\e`, `\n`, `\x07`, `\u{202e}`).
 pub fn value(text: &str) -> Cow<'_, str> {
-    escape_if(text, false)
+    escape(text, false, false)
 }
 
 /// Text from outside shown as lines of its own (git's or gpg's messages): as [`value`], but
 /// newline and tab are kept.
 pub fn text(text: &str) -> Cow<'_, str> {
-    escape_if(text, true)
+    escape(text, true, false)
 }
 
 /// `word` as one word of a shell command line a person pastes: as it is when it holds only
@@ -169,14 +180,20 @@ pub fn shell_line(words: &[String]) -> String {
         .join(" ")
 }
 
-/// The colour sequences this module's styles write (and nothing else is let through).
+/// The length of the colour sequence of this module's own styles that `rest` starts with;
+/// nothing else is let through. The sequences are rendered once.
 fn own_sequence(rest: &str) -> Option<usize> {
-    let styles = [BOLD, RED, YELLOW, GREEN, CYAN];
-    let mut candidates: Vec<String> = styles.iter().map(|s| s.render().to_string()).collect();
-    candidates.extend(styles.iter().map(|s| s.render_reset().to_string()));
-    candidates
-        .iter()
-        .filter(|c| !c.is_empty() && rest.starts_with(c.as_str()))
+    static OWN: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let own = OWN.get_or_init(|| {
+        let styles = [BOLD, RED, YELLOW, GREEN, CYAN];
+        styles
+            .iter()
+            .flat_map(|s| [s.render().to_string(), s.render_reset().to_string()])
+            .filter(|c| !c.is_empty())
+            .collect()
+    });
+    own.iter()
+        .filter(|c| rest.starts_with(c.as_str()))
         .map(String::len)
         .max()
 }
@@ -184,27 +201,7 @@ fn own_sequence(rest: &str) -> Option<usize> {
 /// Everything written for people, last: as [`text`], except the colour sequences of this
 /// module's own styles (from [`paint`]).
 pub fn sanitize(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(|c| hidden(c) && !matches!(c, '\n' | '\t')) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    let mut i = 0;
-    while let Some(c) = text[i..].chars().next() {
-        if c == '\u{1b}' {
-            if let Some(n) = own_sequence(&text[i..]) {
-                out.push_str(&text[i..i + n]);
-                i += n;
-                continue;
-            }
-        }
-        if hidden(c) && !matches!(c, '\n' | '\t') {
-            push_escaped(&mut out, c);
-        } else {
-            out.push(c);
-        }
-        i += c.len_utf8();
-    }
-    Cow::Owned(out)
+    escape(text, true, true)
 }
 
 /// `text` in `style` (the style is dropped later where colour is off).
