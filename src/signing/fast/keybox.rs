@@ -16,22 +16,44 @@
 use std::path::{Path, PathBuf};
 
 /// gpg's home when `program` is gpgme's own default gpg used with its default home, and
-/// nothing in the home's option files points gpg at other key stores; else `None`.
-pub fn plain_home(ctx: &gpgme::Context, program: &Path) -> Option<PathBuf> {
+/// nothing in the home's option files (their [`options`]) points gpg at other key stores;
+/// else `None`.
+pub fn plain_home(
+    ctx: &gpgme::Context,
+    program: &Path,
+    home: &Path,
+    options: &[(&'static str, String)],
+) -> Option<PathBuf> {
     let engine = ctx.engine_info();
     if engine.path().ok().map(Path::new) != Some(program) {
         return None;
     }
-    let home = home(ctx)?;
+    (!names_other_stores(options)).then(|| home.to_path_buf())
+}
+
+/// The options set in `home`'s `gpg.conf` and `common.conf`, each with its file's name, read
+/// once for every question asked of them; an error when a file exists but cannot be read.
+pub fn options(home: &Path) -> Result<Vec<(&'static str, String)>, String> {
+    let mut out = Vec::new();
     for file in ["gpg.conf", "common.conf"] {
         match std::fs::read_to_string(home.join(file)) {
-            Ok(text) if names_other_stores(&text) => return None,
-            Ok(_) => {}
+            Ok(text) => out.extend(option_names(file, &text)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(_) => return None,
+            Err(e) => return Err(format!("{file} cannot be read ({e})")),
         }
     }
-    Some(home)
+    Ok(out)
+}
+
+/// The option names an option file sets, each with the file's name.
+fn option_names<'a>(
+    file: &'static str,
+    text: &'a str,
+) -> impl Iterator<Item = (&'static str, String)> + 'a {
+    text.lines().filter_map(move |line| {
+        let name = line.split_whitespace().next()?.trim_start_matches("--");
+        Some((file, name.to_owned()))
+    })
 }
 
 /// gpg's home as gpgme uses it: its configured home, else `GNUPGHOME`, else `~/.gnupg`.
@@ -75,36 +97,19 @@ const VERDICT_OPTIONS: &[&str] = &[
     "require-compliance",
 ];
 
-/// The first option in `home`'s `gpg.conf` or `common.conf` that changes verdicts beyond
-/// what the fast path models, or a reason the files cannot be read; `None` when neither.
-pub fn verdict_option(home: &Path) -> Option<String> {
-    for file in ["gpg.conf", "common.conf"] {
-        match std::fs::read_to_string(home.join(file)) {
-            Ok(text) => {
-                let found = text.lines().find_map(|line| {
-                    let name = line.split_whitespace().next()?.trim_start_matches("--");
-                    VERDICT_OPTIONS
-                        .contains(&name)
-                        .then(|| format!("{file} sets {name}"))
-                });
-                if found.is_some() {
-                    return found;
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Some(format!("{file} cannot be read ({e})")),
-        }
-    }
-    None
+/// The first of the [`options`] that changes verdicts beyond what the fast path models.
+pub fn verdict_option(options: &[(&'static str, String)]) -> Option<String> {
+    options
+        .iter()
+        .find(|(_, name)| VERDICT_OPTIONS.contains(&name.as_str()))
+        .map(|(file, name)| format!("{file} sets {name}"))
 }
 
-/// Whether an option file sends gpg to key stores other than its home's keybox.
-fn names_other_stores(options: &str) -> bool {
-    options.lines().any(|line| {
-        let name = line.split_whitespace().next().unwrap_or("");
-        let name = name.trim_start_matches("--");
+/// Whether the [`options`] send gpg to key stores other than its home's keybox.
+fn names_other_stores(options: &[(&'static str, String)]) -> bool {
+    options.iter().any(|(_, name)| {
         matches!(
-            name,
+            name.as_str(),
             "keyring"
                 | "primary-keyring"
                 | "no-default-keyring"
@@ -291,13 +296,18 @@ mod tests {
 
     #[test]
     fn options_that_move_the_key_store_are_seen() {
-        assert!(names_other_stores("# mine\nkeyring /etc/other.kbx\n"));
-        assert!(names_other_stores("  no-default-keyring\n"));
-        assert!(names_other_stores("use-keyboxd\n"));
-        assert!(!names_other_stores(
-            "# keyring is commented out\nkeyserver hkps://x\n"
-        ));
-        assert!(!names_other_stores(""));
+        let other =
+            |text: &str| names_other_stores(&option_names("gpg.conf", text).collect::<Vec<_>>());
+        assert!(other("# mine\nkeyring /etc/other.kbx\n"));
+        assert!(other("  no-default-keyring\n"));
+        assert!(other("use-keyboxd\n"));
+        assert!(!other("# keyring is commented out\nkeyserver hkps://x\n"));
+        assert!(!other(""));
+        let options: Vec<_> = option_names("common.conf", "weak-digest SHA1\n").collect();
+        assert_eq!(
+            verdict_option(&options).as_deref(),
+            Some("common.conf sets weak-digest")
+        );
     }
 
     /// A real keybox, made by gpg, holds the same keys as gpg's export of it.

@@ -113,15 +113,19 @@ impl Keyring {
     /// gpg runs.
     pub fn load(program: &Path) -> Result<Keyring, String> {
         let mut ctx = crate::signing::gpg::context(crate::signing::Format::Openpgp, program)?;
-        // gpg's options that change verdicts beyond what this path models: gpg decides.
-        if let Some(why) = super::keybox::home(&ctx).as_deref().map_or(
-            Some("gpg's home is unknown".into()),
-            super::keybox::verdict_option,
-        ) {
+        // gpg's options that change verdicts beyond what this path models: gpg decides. The
+        // option files are read once, for that and for where the keys' material is.
+        let stand_aside = |why: String| {
             crate::report::trace(format_args!("keyring: not used by the fast path: {why}"));
-            return Err(format!("{why}: gpg decides"));
+            format!("{why}: gpg decides")
+        };
+        let gpg_home =
+            super::keybox::home(&ctx).ok_or_else(|| stand_aside("gpg's home is unknown".into()))?;
+        let options = super::keybox::options(&gpg_home).map_err(stand_aside)?;
+        if let Some(why) = super::keybox::verdict_option(&options) {
+            return Err(stand_aside(why));
         }
-        let home = super::keybox::plain_home(&ctx, program);
+        let home = super::keybox::plain_home(&ctx, program, &gpg_home, &options);
         let mut keys = Vec::new();
         let mut by_id = HashMap::new();
         for key in ctx
