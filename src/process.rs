@@ -25,8 +25,6 @@ pub enum Input {
     Bytes(Vec<u8>),
     /// This file's content.
     File(PathBuf),
-    /// Our own standard input (a program that may ask a person, such as a pinentry).
-    Inherit,
 }
 
 /// Why a program did not run to its end.
@@ -38,11 +36,7 @@ pub enum RunError {
         source: std::io::Error,
     },
     #[error("{program} did not finish within {:.0} s and was stopped", .limit.as_secs_f64())]
-    TimedOut {
-        program: String,
-        limit: Duration,
-        stderr: Vec<u8>,
-    },
+    TimedOut { program: String, limit: Duration },
 }
 
 impl RunError {
@@ -77,7 +71,7 @@ pub struct Cmd {
     program: OsString,
     args: Vec<OsString>,
     dir: Option<PathBuf>,
-    env: Vec<(OsString, Option<OsString>)>,
+    env: Vec<(OsString, OsString)>,
     input: Input,
     deadline: Option<Duration>,
 }
@@ -116,12 +110,7 @@ impl Cmd {
 
     pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Cmd {
         self.env
-            .push((key.as_ref().to_owned(), Some(value.as_ref().to_owned())));
-        self
-    }
-
-    pub fn env_remove(mut self, key: impl AsRef<OsStr>) -> Cmd {
-        self.env.push((key.as_ref().to_owned(), None));
+            .push((key.as_ref().to_owned(), value.as_ref().to_owned()));
         self
     }
 
@@ -159,12 +148,7 @@ impl Cmd {
         if !std::io::stdin().is_terminal() {
             cmd.env("GIT_TERMINAL_PROMPT", "0");
         }
-        for (key, value) in &self.env {
-            match value {
-                Some(v) => cmd.env(key, v),
-                None => cmd.env_remove(key),
-            };
-        }
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
         #[cfg(unix)]
         if self.deadline.is_some() {
             // Its own process group, so that the deadline stops all it started.
@@ -173,10 +157,6 @@ impl Cmd {
         let feed = match &self.input {
             Input::Null => {
                 cmd.stdin(Stdio::null());
-                None
-            }
-            Input::Inherit => {
-                cmd.stdin(Stdio::inherit());
                 None
             }
             Input::Bytes(b) => {
@@ -224,7 +204,6 @@ impl Cmd {
             None => Err(RunError::TimedOut {
                 program: self.display(),
                 limit: self.deadline.unwrap_or_default(),
-                stderr,
             }),
         }
     }

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::process::{Cmd, Finished, Input, RunError};
+use crate::process::{Cmd, Finished, RunError};
 
 /// Why git could not be run or refused.
 #[derive(Debug, thiserror::Error)]
@@ -56,12 +56,7 @@ impl Git {
 
     /// Run `git ARGS` and return its stdout; a non-zero exit is an error with its stderr.
     pub fn run(&self, args: &[&str]) -> Result<Vec<u8>, GitError> {
-        self.run_with(args, Input::Null)
-    }
-
-    /// [`Git::run`] with `input` on git's standard input.
-    pub fn run_with(&self, args: &[&str], input: Input) -> Result<Vec<u8>, GitError> {
-        let out = run_git(&self.cmd(args).input(input))?;
+        let out = self.output(args)?;
         if out.ok() {
             Ok(out.stdout)
         } else {

@@ -264,11 +264,6 @@ impl Files {
 }
 
 impl Project {
-    /// Find `pyproject.toml` in `start` or its nearest parent and read the project.
-    pub fn discover(start: &Path) -> Result<Project, ProjectError> {
-        Project::discover_within(start, None)
-    }
-
     /// Find `pyproject.toml` in `start` or a parent folder up to `top` and no further (a
     /// work tree's top: a file above it is not the repository's); with no `top`, up to the
     /// file system's root. A `start` outside `top` searches `top` alone.
