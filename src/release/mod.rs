@@ -88,9 +88,7 @@ pub fn run(opts: &Options) -> Result<Outcome, UserError> {
     let test_signature = context::start_test_signature();
     let ctx = Context::resolve()?;
     crate::report::trace("release: repository and project read");
-    if ctx.journal().clear_leftover() {
-        crate::report::note("note: removed what a release killed before it changed anything (or after it was done) left in the git directory");
-    }
+    clear_leftover(&ctx.journal());
     let (branch, mut found) = preflight::head_state(&ctx);
     let (plan, plan_problems) = plan::build(&ctx, opts, branch.as_deref());
     found.extend(plan_problems);
@@ -170,6 +168,13 @@ fn finish(
     }
 }
 
+/// Remove what a release killed while beginning or ending its journal left, saying so.
+fn clear_leftover(files: &JournalFiles) {
+    if files.clear_leftover() {
+        crate::report::note("note: removed what a release killed before it changed anything (or after it was done) left in the git directory");
+    }
+}
+
 /// The interrupted release's journal, for `--abort` or `--continue` (`what`), checked safe to
 /// act on: readable, the branch where the release left it, git's lock files in the way
 /// removed when this release's own killed git left them.
@@ -179,9 +184,7 @@ fn interrupted(
     let lock = context::take_lock()?;
     let ctx = Context::resolve()?;
     let files = ctx.journal();
-    if files.clear_leftover() {
-        crate::report::note("note: removed what a release killed before it changed anything (or after it was done) left in the git directory");
-    }
+    clear_leftover(&files);
     if !files.exists() {
         return Err(
             UserError::refused(format!("there is no interrupted release to {what}"))
