@@ -9,6 +9,7 @@ pub mod error;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod git;
+mod hex;
 pub mod process;
 pub mod project;
 pub mod release;

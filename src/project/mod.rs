@@ -178,31 +178,10 @@ pub struct FileEdit {
     pub path: String,
     /// Relative to the project root (the folder of pyproject.toml), as `version` lists it.
     pub file: String,
-    #[serde(with = "hex")]
+    #[serde(with = "crate::hex")]
     pub old: Vec<u8>,
-    #[serde(with = "hex")]
+    #[serde(with = "crate::hex")]
     pub new: Vec<u8>,
-}
-
-/// Bytes as hex, for the journal.
-mod hex {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        let text: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        s.serialize_str(&text)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        let text = String::deserialize(d)?;
-        if text.len() % 2 != 0 || !text.is_ascii() {
-            return Err(serde::de::Error::custom("not hex"));
-        }
-        (0..text.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).map_err(serde::de::Error::custom))
-            .collect()
-    }
 }
 
 /// A Python project as read from disk.

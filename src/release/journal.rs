@@ -27,7 +27,7 @@ pub struct Journal {
     /// release's.
     pub started: i64,
     /// `COMMIT_EDITMSG` before the release (`None`: there was none).
-    #[serde(default, with = "opt_bytes")]
+    #[serde(default, with = "crate::hex::option")]
     pub commit_editmsg: Option<Vec<u8>>,
     /// The release commit, once made.
     #[serde(default)]
@@ -173,32 +173,6 @@ impl JournalFiles {
         } else {
             Ok(())
         }
-    }
-}
-
-/// Optional bytes, as hex.
-mod opt_bytes {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
-        match bytes {
-            Some(b) => s.serialize_some(&b.iter().map(|b| format!("{b:02x}")).collect::<String>()),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
-        let Some(text) = Option::<String>::deserialize(d)? else {
-            return Ok(None);
-        };
-        if text.len() % 2 != 0 || !text.is_ascii() {
-            return Err(serde::de::Error::custom("not hex"));
-        }
-        (0..text.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).map_err(serde::de::Error::custom))
-            .collect::<Result<Vec<u8>, _>>()
-            .map(Some)
     }
 }
 
