@@ -372,23 +372,9 @@ fn a_tag_named_like_the_branch_and_a_branch_named_like_the_tag_push_correctly() 
     w.git(&["tag", "-s", "main", "-m", "a tag named like the branch"]);
     let before = state(&w);
     let out = w.cmd(&["patch", "--push"]).success();
-    assert_released(&w, &out, "0.1.1", "v0.1.1");
-    assert!(
-        stdout(&out).contains("pushed: git push --atomic origin refs/heads/main refs/tags/v0.1.1"),
-        "{}",
-        stdout(&out)
-    );
-    let at_remote = |r: &str| crate::common::at_remote(&remote, r);
+    crate::release::assert_pushed_release(&w, &remote, &out);
     assert_eq!(
-        at_remote("refs/heads/main"),
-        w.git(&["rev-parse", "refs/heads/main"]).trim()
-    );
-    assert_eq!(
-        at_remote("refs/tags/v0.1.1"),
-        w.git(&["rev-parse", "refs/tags/v0.1.1"]).trim()
-    );
-    assert_eq!(
-        at_remote("refs/heads/v0.1.1"),
+        crate::common::at_remote(&remote, "refs/heads/v0.1.1"),
         "",
         "the branch v0.1.1 was not pushed"
     );

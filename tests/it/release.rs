@@ -681,26 +681,35 @@ fn killed_release_then_continue_finishes_it() {
     w.cmd(&["--continue"]).code(1);
 }
 
+/// A `patch --push` on `main` released v0.1.1, said it pushed with full ref names, and the
+/// bare `remote` holds the branch and the tag as they are here.
+pub(crate) fn assert_pushed_release(
+    w: &World,
+    remote: &std::path::Path,
+    out: &assert_cmd::assert::Assert,
+) {
+    assert_released(w, out, "0.1.1", "v0.1.1");
+    assert!(
+        stdout(out).contains("pushed: git push --atomic origin refs/heads/main refs/tags/v0.1.1"),
+        "{}",
+        stdout(out)
+    );
+    for r in ["refs/heads/main", "refs/tags/v0.1.1"] {
+        assert_eq!(
+            crate::common::at_remote(remote, r),
+            w.git(&["rev-parse", r]).trim(),
+            "{r} at the remote"
+        );
+    }
+}
+
 #[test]
 fn push_to_a_bare_remote_and_a_refused_push() {
     let w = world();
     let remote = w.bare_origin();
     let out = w.cmd(&["patch", "--push"]).success();
-    assert_released(&w, &out, "0.1.1", "v0.1.1");
-    assert!(
-        stdout(&out).contains("pushed: git push --atomic origin refs/heads/main refs/tags/v0.1.1"),
-        "{}",
-        stdout(&out)
-    );
+    assert_pushed_release(&w, &remote, &out);
     let at_remote = |r: &str| crate::common::at_remote(&remote, r);
-    assert_eq!(
-        at_remote("refs/heads/main"),
-        w.git(&["rev-parse", "HEAD"]).trim()
-    );
-    assert_eq!(
-        at_remote("refs/tags/v0.1.1"),
-        w.git(&["rev-parse", "v0.1.1"]).trim()
-    );
 
     let hook = remote.join("hooks/pre-receive");
     crate::common::write_executable(
