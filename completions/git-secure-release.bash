@@ -28,6 +28,9 @@ _gitsecurerelease() {
             gitsecurerelease,help)
                 cmd="gitsecurerelease__subcmd__help"
                 ;;
+            gitsecurerelease,reproduce)
+                cmd="gitsecurerelease__subcmd__reproduce"
+                ;;
             gitsecurerelease,verify)
                 cmd="gitsecurerelease__subcmd__verify"
                 ;;
@@ -46,6 +49,9 @@ _gitsecurerelease() {
             gitsecurerelease__subcmd__help,help)
                 cmd="gitsecurerelease__subcmd__help__subcmd__help"
                 ;;
+            gitsecurerelease__subcmd__help,reproduce)
+                cmd="gitsecurerelease__subcmd__help__subcmd__reproduce"
+                ;;
             gitsecurerelease__subcmd__help,verify)
                 cmd="gitsecurerelease__subcmd__help__subcmd__verify"
                 ;;
@@ -59,7 +65,7 @@ _gitsecurerelease() {
 
     case "${cmd}" in
         gitsecurerelease)
-            opts="-n -m -F -h -V --color --pre --dry-run --json --message --message-file --tag-prefix --allow-dirty --allow-unsigned --no-verify --push --abort --continue --forget-journal --help --version version doctor verify epoch completions help"
+            opts="-n -m -F -h -V --color --pre --dry-run --json --message --message-file --tag-prefix --allow-dirty --allow-unsigned --no-verify --push --abort --continue --forget-journal --help --version version doctor verify epoch reproduce completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -163,7 +169,7 @@ _gitsecurerelease() {
             return 0
             ;;
         gitsecurerelease__subcmd__help)
-            opts="version doctor verify epoch completions help"
+            opts="version doctor verify epoch reproduce completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -232,6 +238,20 @@ _gitsecurerelease() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gitsecurerelease__subcmd__help__subcmd__reproduce)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gitsecurerelease__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -253,6 +273,36 @@ _gitsecurerelease() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gitsecurerelease__subcmd__reproduce)
+            opts="-h -V --expect --index --build --no-pin --json --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --expect)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --index)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --build)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -323,16 +373,16 @@ _git_secure_release_tags() {
         --commits)
             COMPREPLY=($(compgen -W "HEAD $(_git_secure_release_git for-each-ref --format='%(refname:short)' refs/heads refs/tags)" -- "$cur"))
             return ;;
-        --format|--color|--pre|-m|--message|-F|--message-file|--tag-prefix) return ;;
+        --format|--color|--pre|-m|--message|-F|--message-file|--tag-prefix|--build|--index) return ;;
     esac
     [[ "$cur" == -* ]] && return
     for ((i = 1; i < COMP_CWORD; i++)); do
         case "${COMP_WORDS[i]}" in
-            verify|epoch|version|doctor|completions|help) sub="${COMP_WORDS[i]}"; break ;;
+            verify|epoch|reproduce|version|doctor|completions|help) sub="${COMP_WORDS[i]}"; break ;;
         esac
     done
     case "$sub" in
-        verify|epoch) COMPREPLY+=($(compgen -W "$(_git_secure_release_git tag -l)" -- "$cur")) ;;
+        verify|epoch|reproduce) COMPREPLY+=($(compgen -W "$(_git_secure_release_git tag -l)" -- "$cur")) ;;
         "") COMPREPLY+=($(compgen -W "major minor patch stable alpha beta rc post dev" -- "$cur")) ;;
     esac
 }

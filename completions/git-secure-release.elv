@@ -43,6 +43,7 @@ set edit:completion:arg-completer[git-secure-release] = {|@words|
             cand doctor 'Check that signing is set up and working, with the exact command that fixes each problem'
             cand verify 'Verify that HEAD, release tags, named revisions or a commit range are validly signed'
             cand epoch 'Print SOURCE_DATE_EPOCH for a revision: its commit''s committer time'
+            cand reproduce 'Rebuild a release tag twice from clean checkouts, and compare with what was published'
             cand completions 'Print the completion script for a shell'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -84,6 +85,18 @@ set edit:completion:arg-completer[git-secure-release] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'git-secure-release;reproduce'= {
+            cand --expect 'What a build must equal: a wheel or sdist (say, downloaded from the index), a `sha256sum`-style list file, or a SHA-256 in hex. Repeatable'
+            cand --index 'Compare with the files a PEP 691 JSON simple index publishes for the version (default: PIP_INDEX_URL, else UV_INDEX_URL, else PyPI''s)'
+            cand --build 'The build command, split into words as a shell would (no shell runs it), run in the checkout''s project folder; it must leave its wheels and sdists in dist/ (default: `python3 -m build` where the build module imports, else `uv build`)'
+            cand --color 'When to colour the output: auto (only on a terminal, never with NO_COLOR), always, never'
+            cand --no-pin 'Build with the backend version build-system.requires allows today, not the one an expected wheel''s Generator names'
+            cand --json 'Print one JSON object with the same facts'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'git-secure-release;completions'= {
             cand --color 'When to colour the output: auto (only on a terminal, never with NO_COLOR), always, never'
             cand -h 'Print help (see more with ''--help'')'
@@ -96,6 +109,7 @@ set edit:completion:arg-completer[git-secure-release] = {|@words|
             cand doctor 'Check that signing is set up and working, with the exact command that fixes each problem'
             cand verify 'Verify that HEAD, release tags, named revisions or a commit range are validly signed'
             cand epoch 'Print SOURCE_DATE_EPOCH for a revision: its commit''s committer time'
+            cand reproduce 'Rebuild a release tag twice from clean checkouts, and compare with what was published'
             cand completions 'Print the completion script for a shell'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -106,6 +120,8 @@ set edit:completion:arg-completer[git-secure-release] = {|@words|
         &'git-secure-release;help;verify'= {
         }
         &'git-secure-release;help;epoch'= {
+        }
+        &'git-secure-release;help;reproduce'= {
         }
         &'git-secure-release;help;completions'= {
         }

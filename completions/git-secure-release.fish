@@ -48,6 +48,7 @@ complete -c git-secure-release -n "__fish_git_secure_release_needs_command" -a "
 complete -c git-secure-release -n "__fish_git_secure_release_needs_command" -a "doctor" -d 'Check that signing is set up and working, with the exact command that fixes each problem'
 complete -c git-secure-release -n "__fish_git_secure_release_needs_command" -a "verify" -d 'Verify that HEAD, release tags, named revisions or a commit range are validly signed'
 complete -c git-secure-release -n "__fish_git_secure_release_needs_command" -a "epoch" -d 'Print SOURCE_DATE_EPOCH for a revision: its commit\'s committer time'
+complete -c git-secure-release -n "__fish_git_secure_release_needs_command" -a "reproduce" -d 'Rebuild a release tag twice from clean checkouts, and compare with what was published'
 complete -c git-secure-release -n "__fish_git_secure_release_needs_command" -a "completions" -d 'Print the completion script for a shell'
 complete -c git-secure-release -n "__fish_git_secure_release_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand version" -l bump -d 'Also print the version a release with this bump would make' -r -f -a "major\t''
@@ -93,17 +94,28 @@ always\t''
 never\t''"
 complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand epoch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand epoch" -s V -l version -d 'Print version'
+complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand reproduce" -l expect -d 'What a build must equal: a wheel or sdist (say, downloaded from the index), a `sha256sum`-style list file, or a SHA-256 in hex. Repeatable' -r
+complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand reproduce" -l index -d 'Compare with the files a PEP 691 JSON simple index publishes for the version (default: PIP_INDEX_URL, else UV_INDEX_URL, else PyPI\'s)' -r
+complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand reproduce" -l build -d 'The build command, split into words as a shell would (no shell runs it), run in the checkout\'s project folder; it must leave its wheels and sdists in dist/ (default: `python3 -m build` where the build module imports, else `uv build`)' -r
+complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand reproduce" -l color -d 'When to colour the output: auto (only on a terminal, never with NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand reproduce" -l no-pin -d 'Build with the backend version build-system.requires allows today, not the one an expected wheel\'s Generator names'
+complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand reproduce" -l json -d 'Print one JSON object with the same facts'
+complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand reproduce" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand reproduce" -s V -l version -d 'Print version'
 complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand completions" -l color -d 'When to colour the output: auto (only on a terminal, never with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand help; and not __fish_seen_subcommand_from version doctor verify epoch completions help" -f -a "version" -d 'Print the project\'s current version, its layout and the files that hold it'
-complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand help; and not __fish_seen_subcommand_from version doctor verify epoch completions help" -f -a "doctor" -d 'Check that signing is set up and working, with the exact command that fixes each problem'
-complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand help; and not __fish_seen_subcommand_from version doctor verify epoch completions help" -f -a "verify" -d 'Verify that HEAD, release tags, named revisions or a commit range are validly signed'
-complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand help; and not __fish_seen_subcommand_from version doctor verify epoch completions help" -f -a "epoch" -d 'Print SOURCE_DATE_EPOCH for a revision: its commit\'s committer time'
-complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand help; and not __fish_seen_subcommand_from version doctor verify epoch completions help" -f -a "completions" -d 'Print the completion script for a shell'
-complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand help; and not __fish_seen_subcommand_from version doctor verify epoch completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand help; and not __fish_seen_subcommand_from version doctor verify epoch reproduce completions help" -f -a "version" -d 'Print the project\'s current version, its layout and the files that hold it'
+complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand help; and not __fish_seen_subcommand_from version doctor verify epoch reproduce completions help" -f -a "doctor" -d 'Check that signing is set up and working, with the exact command that fixes each problem'
+complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand help; and not __fish_seen_subcommand_from version doctor verify epoch reproduce completions help" -f -a "verify" -d 'Verify that HEAD, release tags, named revisions or a commit range are validly signed'
+complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand help; and not __fish_seen_subcommand_from version doctor verify epoch reproduce completions help" -f -a "epoch" -d 'Print SOURCE_DATE_EPOCH for a revision: its commit\'s committer time'
+complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand help; and not __fish_seen_subcommand_from version doctor verify epoch reproduce completions help" -f -a "reproduce" -d 'Rebuild a release tag twice from clean checkouts, and compare with what was published'
+complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand help; and not __fish_seen_subcommand_from version doctor verify epoch reproduce completions help" -f -a "completions" -d 'Print the completion script for a shell'
+complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand help; and not __fish_seen_subcommand_from version doctor verify epoch reproduce completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 
 # git secure-release <TAB>
 complete -c git -n '__fish_seen_subcommand_from secure-release; and not __fish_seen_subcommand_from version doctor verify epoch completions help' -f -a 'version doctor verify epoch completions major minor patch stable alpha beta rc post dev'

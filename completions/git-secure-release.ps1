@@ -46,6 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-secure-release' -ScriptBloc
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check that signing is set up and working, with the exact command that fixes each problem')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify that HEAD, release tags, named revisions or a commit range are validly signed')
             [CompletionResult]::new('epoch', 'epoch', [CompletionResultType]::ParameterValue, 'Print SOURCE_DATE_EPOCH for a revision: its commit''s committer time')
+            [CompletionResult]::new('reproduce', 'reproduce', [CompletionResultType]::ParameterValue, 'Rebuild a release tag twice from clean checkouts, and compare with what was published')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -92,6 +93,19 @@ Register-ArgumentCompleter -Native -CommandName 'git-secure-release' -ScriptBloc
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'git-secure-release;reproduce' {
+            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'What a build must equal: a wheel or sdist (say, downloaded from the index), a `sha256sum`-style list file, or a SHA-256 in hex. Repeatable')
+            [CompletionResult]::new('--index', '--index', [CompletionResultType]::ParameterName, 'Compare with the files a PEP 691 JSON simple index publishes for the version (default: PIP_INDEX_URL, else UV_INDEX_URL, else PyPI''s)')
+            [CompletionResult]::new('--build', '--build', [CompletionResultType]::ParameterName, 'The build command, split into words as a shell would (no shell runs it), run in the checkout''s project folder; it must leave its wheels and sdists in dist/ (default: `python3 -m build` where the build module imports, else `uv build`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (only on a terminal, never with NO_COLOR), always, never')
+            [CompletionResult]::new('--no-pin', '--no-pin', [CompletionResultType]::ParameterName, 'Build with the backend version build-system.requires allows today, not the one an expected wheel''s Generator names')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object with the same facts')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'git-secure-release;completions' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (only on a terminal, never with NO_COLOR), always, never')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -105,6 +119,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-secure-release' -ScriptBloc
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check that signing is set up and working, with the exact command that fixes each problem')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify that HEAD, release tags, named revisions or a commit range are validly signed')
             [CompletionResult]::new('epoch', 'epoch', [CompletionResultType]::ParameterValue, 'Print SOURCE_DATE_EPOCH for a revision: its commit''s committer time')
+            [CompletionResult]::new('reproduce', 'reproduce', [CompletionResultType]::ParameterValue, 'Rebuild a release tag twice from clean checkouts, and compare with what was published')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -119,6 +134,9 @@ Register-ArgumentCompleter -Native -CommandName 'git-secure-release' -ScriptBloc
             break
         }
         'git-secure-release;help;epoch' {
+            break
+        }
+        'git-secure-release;help;reproduce' {
             break
         }
         'git-secure-release;help;completions' {

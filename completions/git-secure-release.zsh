@@ -97,6 +97,21 @@ json\:"{"rev", "commit", "source_date_epoch", "date"}"))' \
 '::rev -- The commit or tag (default\: HEAD):_default' \
 && ret=0
 ;;
+(reproduce)
+_arguments "${_arguments_options[@]}" : \
+'*--expect=[What a build must equal\: a wheel or sdist (say, downloaded from the index), a \`sha256sum\`-style list file, or a SHA-256 in hex. Repeatable]:FILE|SHA256:_default' \
+'--index=[Compare with the files a PEP 691 JSON simple index publishes for the version (default\: PIP_INDEX_URL, else UV_INDEX_URL, else PyPI'\''s)]::URL:_default' \
+'--build=[The build command, split into words as a shell would (no shell runs it), run in the checkout'\''s project folder; it must leave its wheels and sdists in dist/ (default\: \`python3 -m build\` where the build module imports, else \`uv build\`)]:CMD:_default' \
+'--color=[When to colour the output\: auto (only on a terminal, never with NO_COLOR), always, never]:WHEN:(auto always never)' \
+'--no-pin[Build with the backend version build-system.requires allows today, not the one an expected wheel'\''s Generator names]' \
+'--json[Print one JSON object with the same facts]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'::tag -- The release tag to rebuild (default\: the newest release tag reachable from HEAD):_default' \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour the output\: auto (only on a terminal, never with NO_COLOR), always, never]:WHEN:(auto always never)' \
@@ -135,6 +150,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(reproduce)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -159,6 +178,7 @@ _git-secure-release_commands() {
 'doctor:Check that signing is set up and working, with the exact command that fixes each problem' \
 'verify:Verify that HEAD, release tags, named revisions or a commit range are validly signed' \
 'epoch:Print SOURCE_DATE_EPOCH for a revision\: its commit'\''s committer time' \
+'reproduce:Rebuild a release tag twice from clean checkouts, and compare with what was published' \
 'completions:Print the completion script for a shell' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -186,6 +206,7 @@ _git-secure-release__subcmd__help_commands() {
 'doctor:Check that signing is set up and working, with the exact command that fixes each problem' \
 'verify:Verify that HEAD, release tags, named revisions or a commit range are validly signed' \
 'epoch:Print SOURCE_DATE_EPOCH for a revision\: its commit'\''s committer time' \
+'reproduce:Rebuild a release tag twice from clean checkouts, and compare with what was published' \
 'completions:Print the completion script for a shell' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -211,6 +232,11 @@ _git-secure-release__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
     _describe -t commands 'git-secure-release help help commands' commands "$@"
 }
+(( $+functions[_git-secure-release__subcmd__help__subcmd__reproduce_commands] )) ||
+_git-secure-release__subcmd__help__subcmd__reproduce_commands() {
+    local commands; commands=()
+    _describe -t commands 'git-secure-release help reproduce commands' commands "$@"
+}
 (( $+functions[_git-secure-release__subcmd__help__subcmd__verify_commands] )) ||
 _git-secure-release__subcmd__help__subcmd__verify_commands() {
     local commands; commands=()
@@ -220,6 +246,11 @@ _git-secure-release__subcmd__help__subcmd__verify_commands() {
 _git-secure-release__subcmd__help__subcmd__version_commands() {
     local commands; commands=()
     _describe -t commands 'git-secure-release help version commands' commands "$@"
+}
+(( $+functions[_git-secure-release__subcmd__reproduce_commands] )) ||
+_git-secure-release__subcmd__reproduce_commands() {
+    local commands; commands=()
+    _describe -t commands 'git-secure-release reproduce commands' commands "$@"
 }
 (( $+functions[_git-secure-release__subcmd__verify_commands] )) ||
 _git-secure-release__subcmd__verify_commands() {

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::commands::doctor::DoctorArgs;
 use crate::commands::epoch::EpochArgs;
 use crate::commands::release::ReleaseArgs;
+use crate::commands::reproduce::ReproduceArgs;
 use crate::commands::verify::VerifyArgs;
 use crate::commands::version::VersionArgs;
 
@@ -42,6 +43,7 @@ impl Cli {
             Some(Command::Version(a)) => a.json,
             Some(Command::Doctor(a)) => a.json,
             Some(Command::Verify(a)) => a.json,
+            Some(Command::Reproduce(a)) => a.json,
             Some(Command::Epoch(a)) => a.format == crate::commands::epoch::EpochFormat::Json,
             Some(_) => false,
         }
@@ -87,6 +89,17 @@ pub enum Command {
     /// For a release tag with a Source-Date-Epoch trailer, checks that the trailer agrees with
     /// the commit, and fails if not.
     Epoch(EpochArgs),
+
+    /// Rebuild a release tag twice from clean checkouts, and compare with what was published.
+    ///
+    /// Checks out the tag's commit twice (clones that share the repository's objects, no
+    /// global or system git configuration, no hooks, umask 022), builds each with
+    /// SOURCE_DATE_EPOCH from the commit, and compares every wheel and sdist by SHA-256 with
+    /// the other build and with each --expect and --index file. An expected wheel's Generator
+    /// pins its backend version for the builds. Under every artifact that is not a match it
+    /// prints the first difference inside the archives and its likely cause. Exits 0 only
+    /// when everything matches; otherwise the folder with both builds is kept and named.
+    Reproduce(ReproduceArgs),
 
     /// Print the completion script for a shell.
     ///

@@ -70,6 +70,8 @@ The command line was wrong.
 The exit code is the verdict even when standard output is closed early (\fBverify | head \-1\fR still exits 1 when a check failed).
 .SH SECURITY
 What comes from a repository, its files, the environment or another program is data. A push remote must be a configured remote or a URL or path not starting with \fB\-\fR; the push names full refs (\fBrefs/heads/\fR\fIbranch\fR \fBrefs/tags/\fR\fItag\fR). The files a release writes must be regular files git tracks, inside the work tree, behind no symbolic link and outside every git directory. \fIpyproject.toml\fR is looked for up to the top of the work tree, never above it. Messages reach git through a file (\fB\-F\fR, \fB\-\-cleanup=whitespace\fR). Control, format and bidirectional characters from outside are shown escaped (\fB\\e\fR, \fB\\x07\fR, \fB\\u{200b}\fR).
+.PP
+\fBreproduce\fR is the one command that runs a project's code: building a tag runs its build backend and whatever \fIpyproject.toml\fR at that tag asks for, as \fBpython \-m build\fR would. Rebuild tags you would build anyway, or inside a sandbox. The \fB\-\-build\fR command is split into words without a shell; files from an index are used only when their SHA-256 is the one the index lists, and only under a plain file name.
 .SH ENVIRONMENT
 .TP
 \fBGITHUB_ENV\fR
@@ -86,6 +88,18 @@ The GnuPG home whose keys are used to sign (through git) and to verify.
 .TP
 \fBGIT_SECURE_RELEASE_SIGN_TIMEOUT\fR
 Seconds the test signature (and the key listing) of \fBdoctor\fR and the release's preflight may take (default 10, or 300 when a terminal is on standard input and standard error, so that a passphrase can be typed).
+.TP
+\fBPIP_INDEX_URL\fR, \fBUV_INDEX_URL\fR
+The index \fBreproduce \-\-index\fR asks when no URL is given (in that order; else PyPI's, \fIhttps://pypi.org/simple/\fR).
+.TP
+\fBHTTPS_PROXY\fR, \fBHTTP_PROXY\fR, \fBALL_PROXY\fR
+The proxy \fBreproduce \-\-index\fR goes through.
+.TP
+\fBTMPDIR\fR
+Where \fBreproduce\fR makes its two checkouts and builds (removed afterwards unless something differs).
+.TP
+\fBSETUPTOOLS_SCM_PRETEND_VERSION\fR*, \fBPYTHONPATH\fR, \fBPYTHONHOME\fR, \fBSOURCE_DATE_EPOCH\fR
+Removed from \fBreproduce\fR's builds (and named in its output), which get \fBSOURCE_DATE_EPOCH\fR from the tag's commit; so are git's \fBGIT_DIR\fR and the other variables that point git elsewhere. Everything else (proxies, index settings, \fBPIP_*\fR, \fBUV_*\fR) is kept.
 .TP
 \fBGIT_SECURE_RELEASE_TRACE\fR
 When set (and not empty), every git command run, and each step of a release, is printed to standard error with the milliseconds since the program started.
@@ -118,6 +132,12 @@ Verify HEAD, every release tag, and every commit since v0.1.0.
 .TP
 \fBgit secure\-release epoch \-\-format export\fR
 Print \fBexport SOURCE_DATE_EPOCH=\fR\fIN\fR for HEAD, for a reproducible build.
+.TP
+\fBgit secure\-release reproduce v1.2.0 \-\-index\fR
+Rebuild v1.2.0 twice from clean checkouts, pinning the backend that built the published wheel, and compare every wheel and sdist with the other build and with the files PyPI publishes for 1.2.0.
+.TP
+\fBgit secure\-release reproduce \-\-expect SHA256SUMS \-\-no\-pin\fR
+Rebuild the newest release reachable from HEAD with the backend versions its \fBbuild\-system.requires\fR allows today, and compare with a \fBsha256sum\fR list.
 .SH "SEE ALSO"
 \fBgit\-commit\fR(1), \fBgit\-tag\fR(1), \fBgit\-verify\-commit\fR(1), \fBgit\-verify\-tag\fR(1), \fBgpg\fR(1), \fBssh\-keygen\fR(1)
 "#;
@@ -166,16 +186,16 @@ _git_secure_release_tags() {
         --commits)
             COMPREPLY=($(compgen -W "HEAD $(_git_secure_release_git for-each-ref --format='%(refname:short)' refs/heads refs/tags)" -- "$cur"))
             return ;;
-        --format|--color|--pre|-m|--message|-F|--message-file|--tag-prefix) return ;;
+        --format|--color|--pre|-m|--message|-F|--message-file|--tag-prefix|--build|--index) return ;;
     esac
     [[ "$cur" == -* ]] && return
     for ((i = 1; i < COMP_CWORD; i++)); do
         case "${COMP_WORDS[i]}" in
-            verify|epoch|version|doctor|completions|help) sub="${COMP_WORDS[i]}"; break ;;
+            verify|epoch|reproduce|version|doctor|completions|help) sub="${COMP_WORDS[i]}"; break ;;
         esac
     done
     case "$sub" in
-        verify|epoch) COMPREPLY+=($(compgen -W "$(_git_secure_release_git tag -l)" -- "$cur")) ;;
+        verify|epoch|reproduce) COMPREPLY+=($(compgen -W "$(_git_secure_release_git tag -l)" -- "$cur")) ;;
         "") COMPREPLY+=($(compgen -W "major minor patch stable alpha beta rc post dev" -- "$cur")) ;;
     esac
 }

@@ -14,5 +14,6 @@ pub mod process;
 pub mod project;
 pub mod release;
 pub mod report;
+pub mod reproduce;
 pub mod signing;
 pub mod version;

@@ -72,8 +72,10 @@ pub struct Cmd {
     args: Vec<OsString>,
     dir: Option<PathBuf>,
     env: Vec<(OsString, OsString)>,
+    env_remove: Vec<OsString>,
     input: Input,
     deadline: Option<Duration>,
+    log: Option<PathBuf>,
 }
 
 impl Cmd {
@@ -83,8 +85,10 @@ impl Cmd {
             args: Vec::new(),
             dir: None,
             env: Vec::new(),
+            env_remove: Vec::new(),
             input: Input::Null,
             deadline: None,
+            log: None,
         }
     }
 
@@ -111,6 +115,21 @@ impl Cmd {
     pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Cmd {
         self.env
             .push((key.as_ref().to_owned(), value.as_ref().to_owned()));
+        self
+    }
+
+    /// Start the program without this variable in its environment.
+    pub fn env_remove(mut self, key: impl AsRef<OsStr>) -> Cmd {
+        let key = key.as_ref();
+        self.env.retain(|(k, _)| k != key);
+        self.env_remove.push(key.to_owned());
+        self
+    }
+
+    /// Send what the program prints, standard output and error interleaved as it wrote
+    /// them, to this file (created or truncated) instead of collecting it.
+    pub fn log_to(mut self, file: impl AsRef<Path>) -> Cmd {
+        self.log = Some(file.as_ref().to_path_buf());
         self
     }
 
@@ -148,6 +167,9 @@ impl Cmd {
         if !std::io::stdin().is_terminal() {
             cmd.env("GIT_TERMINAL_PROMPT", "0");
         }
+        for key in &self.env_remove {
+            cmd.env_remove(key);
+        }
         cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
         #[cfg(unix)]
         if self.deadline.is_some() {
@@ -172,7 +194,20 @@ impl Cmd {
                 None
             }
         };
-        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        match &self.log {
+            None => {
+                cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+            }
+            Some(path) => {
+                let spawn_error = |source| RunError::Spawn {
+                    program: format!("{} (its log {})", self.display(), path.display()),
+                    source,
+                };
+                let file = std::fs::File::create(path).map_err(spawn_error)?;
+                let copy = file.try_clone().map_err(spawn_error)?;
+                cmd.stdout(file).stderr(copy);
+            }
+        }
         let mut child = cmd.spawn().map_err(|source| RunError::Spawn {
             program: self.display(),
             source,
@@ -299,6 +334,24 @@ mod tests {
         assert!(started.elapsed() < Duration::from_secs(10));
         std::thread::sleep(Duration::from_millis(2500));
         assert!(!marker.exists(), "the grandchild outlived the deadline");
+    }
+
+    #[test]
+    fn a_log_gets_both_streams_in_order_and_removed_variables_stay_away() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let log = dir.path().join("build.log");
+        let out = Cmd::new("sh")
+            .args(["-c", "echo one; echo two >&2; echo \"three${GSR_GONE:-}\""])
+            .env("GSR_GONE", "-leaked")
+            .env_remove("GSR_GONE")
+            .log_to(&log)
+            .run()
+            .expect("sh runs");
+        assert!(out.ok() && out.stdout.is_empty());
+        assert_eq!(
+            std::fs::read_to_string(&log).expect("log"),
+            "one\ntwo\nthree\n"
+        );
     }
 
     #[test]

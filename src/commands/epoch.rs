@@ -45,25 +45,7 @@ pub fn run(args: &EpochArgs) -> anyhow::Result<()> {
     let repo = Repo::open()?;
     let rev = args.rev.clone().unwrap_or_else(|| "HEAD".to_owned());
     let object = repo.resolve(&rev)?;
-    let commit = object
-        .peel_to_commit()
-        .map_err(|_| UserError::refused(format!("{rev:?} does not point at a commit")))?;
-    let epoch = commit.committer().when().seconds();
-    if object.kind() == Some(ObjectType::Tag) {
-        let (_, raw) = repo.raw(object.id())?;
-        let signed = object::split_tag(&raw);
-        if let Some(recorded) = record::trailer(object::message(&signed.payload)) {
-            let recorded = recorded.map_err(|e| UserError::refused(format!("tag {rev}: {e}")))?;
-            if recorded != epoch {
-                return Err(UserError::refused(format!(
-                    "tag {rev} records Source-Date-Epoch: {recorded}, but its commit {} has committer time {epoch}",
-                    commit.id()
-                ))
-                .with_hint("the tag does not describe its commit: rebuild from the commit's time, and re-make the tag with `git secure-release`")
-                .into());
-            }
-        }
-    }
+    let (commit, epoch) = source_date_epoch(&repo, &rev, &object)?;
     let line = record::env_line(epoch);
     match args.format {
         EpochFormat::Plain => report::out(&format!("{epoch}\n"))?,
@@ -78,18 +60,44 @@ pub fn run(args: &EpochArgs) -> anyhow::Result<()> {
             report::out(&format!("{line}\n"))?;
         }
         EpochFormat::Json => {
-            let date = chrono::DateTime::from_timestamp(epoch, 0)
-                .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-                .unwrap_or_default();
+            let date = record::rfc3339(epoch);
             report::json(&EpochReport {
                 rev,
-                commit: commit.id().to_string(),
+                commit: commit.to_string(),
                 source_date_epoch: epoch,
                 date,
             })?;
         }
     }
     Ok(())
+}
+
+/// SOURCE_DATE_EPOCH for `object` (what `rev` names): its commit and that commit's committer
+/// time; for a tag with a `Source-Date-Epoch` trailer, the trailer must agree.
+pub fn source_date_epoch(
+    repo: &Repo,
+    rev: &str,
+    object: &git2::Object<'_>,
+) -> Result<(git2::Oid, i64), UserError> {
+    let commit = object
+        .peel_to_commit()
+        .map_err(|_| UserError::refused(format!("{rev:?} does not point at a commit")))?;
+    let epoch = commit.committer().when().seconds();
+    if object.kind() == Some(ObjectType::Tag) {
+        let (_, raw) = repo.raw(object.id())?;
+        let signed = object::split_tag(&raw);
+        if let Some(recorded) = record::trailer(object::message(&signed.payload)) {
+            let recorded = recorded.map_err(|e| UserError::refused(format!("tag {rev}: {e}")))?;
+            if recorded != epoch {
+                return Err(UserError::refused(format!(
+                    "tag {rev} records Source-Date-Epoch: {recorded}, but its commit {} has committer time {epoch}",
+                    commit.id()
+                ))
+                .with_hint("the tag does not describe its commit: rebuild from the commit's time, and re-make the tag with `git secure-release`"));
+            }
+        }
+    }
+    Ok((commit.id(), epoch))
 }
 
 #[cfg(test)]

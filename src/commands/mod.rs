@@ -3,7 +3,8 @@
 pub mod doctor;
 pub mod epoch;
 pub mod release;
-mod repo;
+pub mod repo;
+pub mod reproduce;
 pub mod verify;
 pub mod version;
 
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Doctor(args) => doctor::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Epoch(args) => epoch::run(&args),
+        Command::Reproduce(args) => reproduce::run(&args),
         Command::Completions(args) => {
             crate::report::raw(&crate::docs::completions(args.shell))?;
             Ok(())

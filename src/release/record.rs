@@ -33,6 +33,13 @@ pub fn trailer(message: &[u8]) -> Option<Result<i64, String>> {
     })
 }
 
+/// `epoch` as an RFC 3339 date in UTC (`2023-11-14T22:13:20Z`).
+pub fn rfc3339(epoch: i64) -> String {
+    chrono::DateTime::from_timestamp(epoch, 0)
+        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
 /// The line for `$GITHUB_ENV` and stdout: `SOURCE_DATE_EPOCH=N`.
 pub fn env_line(epoch: i64) -> String {
     format!("SOURCE_DATE_EPOCH={epoch}")

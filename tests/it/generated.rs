@@ -260,6 +260,19 @@ fn readme_and_man_page_examples_run() {
     );
     for ex in examples {
         let args: Vec<&str> = ex.args.iter().map(String::as_str).collect();
+        // `reproduce` examples need a build backend and an index (PyPI): here they are
+        // checked as command lines only; tests/it/reproduce*.rs run the command itself
+        // against a 127.0.0.1 index and real backends.
+        if args.first() == Some(&"reproduce") {
+            let argv = std::iter::once("git-secure-release").chain(args.iter().copied());
+            if let Err(e) = <git_secure_release::cli::Cli as clap::Parser>::try_parse_from(argv) {
+                panic!(
+                    "example `git secure-release {}` does not parse: {e}",
+                    args.join(" ")
+                );
+            }
+            continue;
+        }
         let out = w.cmd(&args);
         let stdout = crate::common::stdout(&out);
         assert!(

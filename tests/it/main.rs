@@ -11,6 +11,7 @@ mod layouts;
 mod real_projects;
 mod recovery;
 mod release;
+mod reproduce;
 mod verify;
 mod verify_hostile;
 mod version_cmd;

@@ -1,0 +1,93 @@
+//! A clean checkout of one commit: a clone that shares the repository's objects and keeps
+//! its tags (`git clone --shared --no-checkout`), then `git checkout --detach`, with no
+//! global or system configuration, none of the variables that point git elsewhere, and no
+//! hooks. Nothing is written into the user's repository: `--shared` only reads it.
+
+use std::path::Path;
+
+use crate::error::UserError;
+use crate::process::Cmd;
+
+/// Variables that point git at another repository or change what it reads: a clean checkout
+/// and the build run without them.
+pub const GIT_ENV: &[&str] = &[
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+    "GIT_CEILING_DIRECTORIES",
+    "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+    "GIT_CONFIG",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+    "GIT_REPLACE_REF_BASE",
+    "GIT_NO_REPLACE_OBJECTS",
+    "GIT_GRAFT_FILE",
+    "GIT_SHALLOW_FILE",
+    "GIT_QUARANTINE_PATH",
+    "GIT_TEMPLATE_DIR",
+];
+
+/// `cmd` made to run without the user's global or system git configuration, and without the
+/// variables that point git elsewhere.
+pub fn isolated(mut cmd: Cmd) -> Cmd {
+    for key in GIT_ENV {
+        cmd = cmd.env_remove(key);
+    }
+    cmd.env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+}
+
+fn git(dir: &Path, args: &[&str]) -> Result<(), UserError> {
+    let out = isolated(Cmd::new("git").args(args).dir(dir))
+        .run()
+        .map_err(|e| UserError::refused(e.to_string()).with_hint("install git"))?;
+    if out.ok() {
+        return Ok(());
+    }
+    Err(UserError::refused(format!(
+        "`git {}` failed while making a clean checkout: {}",
+        args.join(" "),
+        crate::report::value(&out.stderr_text())
+    ))
+    .with_hint(
+        "check that the repository is readable and has room in the temporary folder (TMPDIR)",
+    ))
+}
+
+/// Check out `commit` of the repository whose common git directory is `source` into the
+/// new folder `dest`.
+pub fn checkout(source: &Path, commit: &str, dest: &Path) -> Result<(), UserError> {
+    let parent = dest.parent().unwrap_or(dest);
+    let (src, dst) = (source.to_string_lossy(), dest.to_string_lossy());
+    git(
+        parent,
+        &[
+            "-c",
+            "core.hooksPath=/dev/null",
+            "clone",
+            "--shared",
+            "--no-checkout",
+            "--quiet",
+            "--",
+            &src,
+            &dst,
+        ],
+    )?;
+    git(
+        dest,
+        &[
+            "-c",
+            "core.hooksPath=/dev/null",
+            "-c",
+            "advice.detachedHead=false",
+            "checkout",
+            "--quiet",
+            "--detach",
+            commit,
+        ],
+    )
+}
