@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 use std::io::Read as _;
 
-use sha2::{Digest as _, Sha256};
+use super::archive::{tar_member, tar_members, zip_member, zip_members, Member, MEMBER_LIMIT};
 
 /// The first difference found, and what most likely caused it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -32,25 +32,9 @@ pub struct Setting<'a> {
     pub build_dirs: &'a [String],
 }
 
-/// A member can be at most this large, and an archive hold at most this many members.
-const MEMBER_LIMIT: u64 = 1 << 31;
-const MEMBERS_LIMIT: usize = 200_000;
-
 /// Dates backends write when SOURCE_DATE_EPOCH is unset (zip's first day; pdm-backend's and
 /// poetry-core's 2016-01-01; hatchling's 2020-02-02).
 const FIXED_DATES: [i64; 3] = [315_532_800, 1_451_606_400, 1_580_601_600];
-
-/// One archive member, as both formats describe it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Member {
-    name: String,
-    time: i64,
-    /// A PAX `mtime` record, exact (sub-second times live here).
-    pax_time: Option<String>,
-    mode: Option<u32>,
-    owner: String,
-    digest: [u8; 32],
-}
 
 /// The first difference between `a` and `b`, two versions of the artifact `name`.
 pub fn first_difference(name: &str, a: &[u8], b: &[u8], s: &Setting<'_>) -> Difference {
@@ -84,57 +68,6 @@ fn wheel(a: &[u8], b: &[u8], s: &Setting<'_>) -> Difference {
             .to_owned(),
         cause: "another zip writer or compression level (a different Python or zlib)".to_owned(),
     })
-}
-
-fn zip_members(bytes: &[u8]) -> zip::result::ZipResult<Vec<Member>> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))?;
-    let mut out = Vec::new();
-    for i in 0..archive.len().min(MEMBERS_LIMIT) {
-        let mut file = archive.by_index(i)?;
-        let time = file.last_modified().map_or(0, |t| {
-            civil_seconds(
-                i64::from(t.year()),
-                t.month(),
-                t.day(),
-                t.hour(),
-                t.minute(),
-                t.second(),
-            )
-        });
-        let (name, mode) = (file.name().to_owned(), file.unix_mode());
-        let digest = digest_of(&mut file)?;
-        out.push(Member {
-            name,
-            time,
-            pax_time: None,
-            mode,
-            owner: String::new(),
-            digest,
-        });
-    }
-    Ok(out)
-}
-
-fn zip_member(bytes: &[u8], name: &str) -> Option<Vec<u8>> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
-    let file = archive.by_name(name).ok()?;
-    let mut data = Vec::new();
-    file.take(MEMBER_LIMIT).read_to_end(&mut data).ok()?;
-    Some(data)
-}
-
-fn digest_of(reader: &mut impl std::io::Read) -> std::io::Result<[u8; 32]> {
-    let mut hasher = Sha256::new();
-    let mut reader = reader.take(MEMBER_LIMIT);
-    let mut buf = [0u8; 64 * 1024];
-    loop {
-        let n = reader.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher.finalize().into())
 }
 
 fn sdist(a: &[u8], b: &[u8], s: &Setting<'_>) -> Difference {
@@ -189,59 +122,6 @@ fn gzip_header(a: &[u8], b: &[u8], s: &Setting<'_>) -> Difference {
             .to_owned(),
         cause: "another gzip writer or compression level (a different Python or zlib), or the file name stored in the gzip header".to_owned(),
     }
-}
-
-fn tar_members(bytes: &[u8]) -> std::io::Result<Vec<Member>> {
-    let mut archive = tar::Archive::new(bytes);
-    let mut out = Vec::new();
-    for entry in archive.entries()? {
-        let mut entry = entry?;
-        if out.len() >= MEMBERS_LIMIT {
-            break;
-        }
-        let pax_time = entry.pax_extensions()?.and_then(|exts| {
-            exts.filter_map(Result::ok)
-                .find(|e| e.key_bytes() == b"mtime")
-                .map(|e| String::from_utf8_lossy(e.value_bytes()).into_owned())
-        });
-        let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        let h = entry.header();
-        let owner = format!(
-            "uid {} gid {} user {:?} group {:?} type {:?}",
-            h.uid().unwrap_or(0),
-            h.gid().unwrap_or(0),
-            h.username().ok().flatten().unwrap_or(""),
-            h.groupname().ok().flatten().unwrap_or(""),
-            h.entry_type()
-        );
-        let (time, mode) = (
-            i64::try_from(h.mtime().unwrap_or(0)).unwrap_or(i64::MAX),
-            h.mode().ok(),
-        );
-        let digest = digest_of(&mut entry)?;
-        out.push(Member {
-            name,
-            time,
-            pax_time,
-            mode,
-            owner,
-            digest,
-        });
-    }
-    Ok(out)
-}
-
-fn tar_member(tar_bytes: &[u8], name: &str) -> Option<Vec<u8>> {
-    let mut archive = tar::Archive::new(tar_bytes);
-    for entry in archive.entries().ok()? {
-        let entry = entry.ok()?;
-        if entry.path_bytes().as_ref() == name.as_bytes() {
-            let mut data = Vec::new();
-            entry.take(MEMBER_LIMIT).read_to_end(&mut data).ok()?;
-            return Some(data);
-        }
-    }
-    None
 }
 
 type Contents<'c> = dyn Fn(&str) -> Option<(Vec<u8>, Vec<u8>)> + 'c;
@@ -471,20 +351,13 @@ fn first_line_difference(a: &[u8], b: &[u8]) -> (usize, String, String) {
     (n + 1, show(la.get(n)), show(lb.get(n)))
 }
 
-/// Seconds since 1970 of a civil date and time read as UTC (zip's times carry no zone).
-fn civil_seconds(year: i64, month: u8, day: u8, h: u8, m: u8, s: u8) -> i64 {
-    chrono::NaiveDate::from_ymd_opt(
-        i32::try_from(year).unwrap_or(1980),
-        u32::from(month),
-        u32::from(day),
-    )
-    .and_then(|d| d.and_hms_opt(u32::from(h), u32::from(m), u32::from(s)))
-    .map_or(0, |t| t.and_utc().timestamp())
-}
-
 fn date(t: i64) -> String {
     chrono::DateTime::from_timestamp(t, 0).map_or_else(
         || t.to_string(),
         |d| d.format("%Y-%m-%d %H:%M:%S").to_string(),
     )
 }
+
+#[cfg(test)]
+#[path = "diff_tests.rs"]
+mod tests;

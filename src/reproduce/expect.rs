@@ -233,7 +233,7 @@ mod tests {
         assert!(same_file("my-pkg-1.0.tar.gz", "my_pkg-1.0.tar.gz"));
         assert!(same_file(
             "my_pkg-1.0.0rc1.tar.gz",
-            "my_pkg-1.0.0-rc1.tar.gz"
+            "My-Pkg-1.0.0.rc1.tar.gz"
         ));
         assert!(!same_file(
             "my_pkg-1.0.tar.gz",

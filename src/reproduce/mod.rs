@@ -4,6 +4,7 @@
 //! command and its environment), `expect` and `index` (what it must equal), `compare` (one
 //! row per artifact) and `diff` (the first difference inside two archives, and its cause).
 
+mod archive;
 pub mod build;
 pub mod checkout;
 pub mod compare;
