@@ -136,4 +136,3 @@ fn civil_seconds(year: i64, month: u8, day: u8, h: u8, m: u8, s: u8) -> i64 {
     .and_then(|d| d.and_hms_opt(u32::from(h), u32::from(m), u32::from(s)))
     .map_or(0, |t| t.and_utc().timestamp())
 }
-

@@ -141,12 +141,23 @@ fn members(
         .iter()
         .filter_map(|m| find(&m.name).map(|n| (m, n)))
         .collect();
-    // RECORD lists the others' hashes: it differs whenever they do, so it comes last.
-    let record = |m: &Member| m.name.ends_with(".dist-info/RECORD");
+    // The backend's own record of itself explains the rest, so it comes first; RECORD lists
+    // the others' hashes and differs whenever they do, so it comes last.
+    let rank = |m: &Member| {
+        if m.name.ends_with(".dist-info/WHEEL") {
+            0
+        } else if m.name.ends_with(".dist-info/METADATA") || m.name.ends_with("/PKG-INFO") {
+            1
+        } else if m.name.ends_with(".dist-info/RECORD") {
+            3
+        } else {
+            2
+        }
+    };
     let changed = pairs
         .iter()
         .filter(|(x, y)| x.digest != y.digest)
-        .min_by_key(|(x, _)| record(x));
+        .min_by_key(|(x, _)| rank(x));
     if let Some((x, _)) = changed {
         let (ca, cb) = content(&x.name)?;
         return Some(member_content(&x.name, &ca, &cb, s));

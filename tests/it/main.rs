@@ -12,6 +12,7 @@ mod real_projects;
 mod recovery;
 mod release;
 mod reproduce;
+mod reproduce_backends;
 mod verify;
 mod verify_hostile;
 mod version_cmd;
