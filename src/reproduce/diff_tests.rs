@@ -185,8 +185,11 @@ fn wheel_times_modes_order_and_paths() {
     );
 }
 
-/// An sdist-like .tar.gz: (name, content, mtime, PAX mtime, uid) in order, gzip time `gz`.
-fn sdist(members: &[(&str, &[u8], u64, Option<&str>, u64)], gz: u32) -> Vec<u8> {
+/// One tar member: name, content, mtime, PAX mtime, uid.
+type TarMember<'a> = (&'a str, &'a [u8], u64, Option<&'a str>, u64);
+
+/// An sdist-like .tar.gz of `members` in order, gzip time `gz`.
+fn sdist(members: &[TarMember<'_>], gz: u32) -> Vec<u8> {
     let mut b = tar::Builder::new(Vec::new());
     for (name, data, mtime, pax, uid) in members {
         if let Some(p) = pax {

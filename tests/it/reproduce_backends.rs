@@ -3,11 +3,12 @@
 //! frontend and backends come from the virtual environment `scripts/test` makes
 //! (GSR_TEST_VENV); without it these tests say so and are skipped.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::common::{json, World};
 
 /// The test environment's bin folder, or `None` (said on stderr) when it was not made.
+#[allow(clippy::print_stderr)] // how a test says it was skipped, and why
 fn venv(test: &str) -> Option<PathBuf> {
     let Some(dir) = std::env::var_os("GSR_TEST_VENV").map(PathBuf::from) else {
         eprintln!("SKIPPED {test}: GSR_TEST_VENV is not set (scripts/test makes it: a virtual environment with build and the backends, from the package index)");
@@ -17,11 +18,11 @@ fn venv(test: &str) -> Option<PathBuf> {
 }
 
 /// A repository with `files`, tagged v1.0.0, whose `python3` is the test environment's.
-fn project(bin: &PathBuf, files: &[(&str, &str)]) -> World {
+fn project(bin: &Path, files: &[(&str, &str)]) -> World {
     let w = World::new();
     w.set_env("TMPDIR", w.tmp.path());
     let path = std::env::var_os("PATH").unwrap_or_default();
-    let mut dirs = vec![bin.clone()];
+    let mut dirs = vec![bin.to_path_buf()];
     dirs.extend(std::env::split_paths(&path));
     w.set_env("PATH", std::env::join_paths(dirs).expect("PATH"));
     // One download cache for every test's isolated builds.
