@@ -44,8 +44,9 @@ pub struct ReproduceArgs {
 }
 
 pub fn run(args: &ReproduceArgs) -> anyhow::Result<()> {
+    let (tag, index) = tag_and_index(args)?;
     let repo = Repo::open()?;
-    let release = release(&repo, args.tag.as_deref())?;
+    let release = release(&repo, tag)?;
     if release.signature.status != Status::Good && !args.json {
         report::warn(&format!(
             "tag {} is not validly signed ({}): {}",
@@ -56,7 +57,7 @@ pub fn run(args: &ReproduceArgs) -> anyhow::Result<()> {
     }
     let request = Request {
         expect: &args.expect,
-        index: args.index.as_deref(),
+        index,
         build: args.build.as_deref(),
         pin: !args.no_pin,
     };
@@ -84,6 +85,25 @@ pub fn run(args: &ReproduceArgs) -> anyhow::Result<()> {
     ))
     .reported()
     .into())
+}
+
+/// `--index` takes an optional URL, so `reproduce --index v1.2.0` would read the tag as the
+/// URL: a value that is no http(s) URL is the TAG when none is given, else an error.
+fn tag_and_index(args: &ReproduceArgs) -> Result<(Option<&str>, Option<&str>), UserError> {
+    let tag = args.tag.as_deref();
+    match args.index.as_deref() {
+        Some(v) if !v.is_empty() && !v.starts_with("http://") && !v.starts_with("https://") => {
+            if tag.is_none() {
+                return Ok((Some(v), Some("")));
+            }
+            Err(UserError::usage(format!(
+                "--index {}: not an http:// or https:// URL",
+                report::value(v)
+            ))
+            .with_hint("--index=https://pypi.org/simple/ names an index; --index alone uses PIP_INDEX_URL, UV_INDEX_URL or PyPI's"))
+        }
+        index => Ok((tag, index)),
+    }
 }
 
 /// The release tag: the one named, or the newest reachable from HEAD; its commit, its

@@ -6,8 +6,10 @@ use std::io::Read as _;
 
 use sha2::{Digest as _, Sha256};
 
-/// A member can be at most this large, and an archive hold at most this many members.
+/// A member (and an sdist's tar) is read up to this size, and an archive up to this many
+/// members; one member's content is compared line by line up to `CONTENT_LIMIT`.
 pub const MEMBER_LIMIT: u64 = 1 << 31;
+const CONTENT_LIMIT: u64 = 64 << 20;
 const MEMBERS_LIMIT: usize = 200_000;
 
 /// One archive member, as both formats describe it.
@@ -55,7 +57,7 @@ pub fn zip_member(bytes: &[u8], name: &str) -> Option<Vec<u8>> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
     let file = archive.by_name(name).ok()?;
     let mut data = Vec::new();
-    file.take(MEMBER_LIMIT).read_to_end(&mut data).ok()?;
+    file.take(CONTENT_LIMIT).read_to_end(&mut data).ok()?;
     Some(data)
 }
 
@@ -119,7 +121,7 @@ pub fn tar_member(tar_bytes: &[u8], name: &str) -> Option<Vec<u8>> {
         let entry = entry.ok()?;
         if entry.path_bytes().as_ref() == name.as_bytes() {
             let mut data = Vec::new();
-            entry.take(MEMBER_LIMIT).read_to_end(&mut data).ok()?;
+            entry.take(CONTENT_LIMIT).read_to_end(&mut data).ok()?;
             return Some(data);
         }
     }

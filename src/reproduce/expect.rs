@@ -72,8 +72,10 @@ fn read_file(path: &Path) -> Result<Vec<u8>, UserError> {
         UserError::refused(format!("--expect {shown}: cannot read it: {e}"))
             .with_hint("name a wheel or sdist file, a sha256sum-style list file, or a SHA-256 of 64 hex digits")
     };
-    if path.is_dir() {
-        return Err(fail(std::io::Error::other("it is a folder")));
+    // A FIFO or a device would block or never end: only regular files (through symlinks).
+    let meta = std::fs::metadata(path).map_err(fail)?;
+    if !meta.is_file() {
+        return Err(fail(std::io::Error::other("it is not a regular file")));
     }
     let mut bytes = Vec::new();
     std::fs::File::open(path)

@@ -244,6 +244,23 @@ fn expectations_by_file_hex_and_list() {
     assert!(json(&out)["error"]["message"]
         .as_str()
         .is_some_and(|m| m.contains("line 1")));
+    // A FIFO would block for ever: refused without opening it.
+    let fifo = dir.join("fifo.whl");
+    w.run("mkfifo", &[&fifo.to_string_lossy()]);
+    let out = w
+        .cmd(&[
+            "reproduce",
+            "--build",
+            "true",
+            "--expect",
+            &fifo.to_string_lossy(),
+        ])
+        .code(1);
+    assert!(
+        stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
     let gone = dir.join("nope.whl").to_string_lossy().into_owned();
     let out = w
         .cmd(&["reproduce", "--build", "true", "--expect", &gone])
@@ -455,14 +472,15 @@ fn index_server(files: Vec<(String, Vec<u8>, String)>) -> String {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
             let mut reader = std::io::BufReader::new(stream.try_clone().expect("clone"));
-            let mut request = String::new();
-            let _ = reader.read_line(&mut request);
-            let mut line = String::new();
-            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-                line.clear();
+            let mut request = read_request(&mut reader);
+            if request.starts_with("CONNECT ") {
+                // Asked as a proxy: the tunnel, then the request inside it.
+                let _ = stream.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+                request = read_request(&mut reader);
             }
             let path = request.split_whitespace().nth(1).unwrap_or("").to_owned();
-            let (status, kind, body) = if path == "/simple/demo-pkg/" {
+            // As a proxy it sees absolute URLs: only the path counts.
+            let (status, kind, body) = if path.ends_with("/simple/demo-pkg/") {
                 let list: Vec<_> = files
                     .iter()
                     .map(|(n, _, h)| serde_json::json!({"filename": n, "url": format!("../../files/{n}"), "hashes": {"sha256": h}}))
@@ -486,6 +504,17 @@ fn index_server(files: Vec<(String, Vec<u8>, String)>) -> String {
         }
     });
     base
+}
+
+/// One request's first line; its headers read and dropped.
+fn read_request(reader: &mut impl std::io::BufRead) -> String {
+    let mut request = String::new();
+    let _ = reader.read_line(&mut request);
+    let mut line = String::new();
+    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+        line.clear();
+    }
+    request
 }
 
 fn sha256_of(bytes: &[u8]) -> String {
@@ -535,10 +564,57 @@ fn the_index_is_asked_by_pep_691() {
     let v = json(&reproduce(&w, "deterministic", &["--index", &url]).code(1));
     assert_eq!(artifact(&v, ".whl")["verdict"], "mismatch");
     assert!(what(artifact(&v, ".whl")).contains("_build.py"));
+    // Through a proxy (HTTPS_PROXY): the index's host does not even resolve.
+    let proxy = url
+        .trim_start_matches("http://")
+        .trim_end_matches("/simple/")
+        .to_owned();
+    let out = w
+        .command(&[
+            "reproduce",
+            "--json",
+            "--build",
+            &build(&w, "deterministic"),
+            "--index",
+            "http://pypi.invalid/simple/",
+        ])
+        .env("HTTPS_PROXY", format!("http://{proxy}"))
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(artifact(&v, ".whl")["verdict"], "mismatch", "{v}");
+    let out = w
+        .cmd(&[
+            "reproduce",
+            "--build",
+            &build(&w, "deterministic"),
+            "v1.0.0",
+            "--index",
+            "pypi.org",
+        ])
+        .code(2);
+    assert!(stderr(&out).contains("not an http"), "{}", stderr(&out));
     // PIP_INDEX_URL is the default index.
     w.set_env("PIP_INDEX_URL", url.trim_end_matches('/'));
     let v = json(&reproduce(&w, "deterministic", &["--index"]).code(1));
     assert_eq!(v["index"], url);
+    // `--index TAG`: the value is no URL, so it is the tag.
+    let v = json(
+        &w.cmd(&[
+            "reproduce",
+            "--json",
+            "--build",
+            &build(&w, "deterministic"),
+            "--index",
+            "v1.0.0",
+        ])
+        .code(1),
+    );
+    assert_eq!(
+        (&v["tag"], &v["index"]),
+        (&"v1.0.0".into(), &url.clone().into())
+    );
+
     // A file that is not what the index says it is; an index without the version; none.
     let url = index_server(vec![(
         "demo_pkg-1.0.0.tar.gz".to_owned(),
