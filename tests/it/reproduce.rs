@@ -3,7 +3,7 @@
 //! an sdist, identical across builds or differing in one chosen way; a 127.0.0.1 server plays
 //! a PEP 691 index. The real backends are in `reproduce_backends`.
 
-use std::io::{BufRead as _, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
@@ -614,7 +614,13 @@ fn the_index_is_asked_by_pep_691() {
         (&v["tag"], &v["index"]),
         (&"v1.0.0".into(), &url.clone().into())
     );
+}
 
+/// What the index serves is data: a file unlike its listed hash, a missing version, no index.
+#[test]
+fn index_failures_are_clear_errors() {
+    let w = world();
+    let sdist_bytes = b"a published sdist".to_vec();
     // A file that is not what the index says it is; an index without the version; none.
     let url = index_server(vec![(
         "demo_pkg-1.0.0.tar.gz".to_owned(),
