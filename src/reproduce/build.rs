@@ -232,6 +232,7 @@ impl Builder {
             Ok(out) if !out.ok() => return Err(failed(format!("failed ({})", out.status))),
             Ok(_) => {}
         }
+        let started = std::time::Instant::now();
         let made: Vec<Artifact> = artifacts(&dir.join("dist"))
             .into_iter()
             .filter(|a| {
@@ -240,6 +241,11 @@ impl Builder {
                     .any(|b| b.name == a.name && b.sha256 == a.sha256)
             })
             .collect();
+        crate::report::trace(format_args!(
+            "reproduce: hashed {} files in {:.1} ms",
+            made.len(),
+            started.elapsed().as_secs_f64() * 1000.0
+        ));
         if made.is_empty() {
             return Err(failed("made no wheel or sdist in dist/".to_owned()));
         }

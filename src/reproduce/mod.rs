@@ -124,6 +124,7 @@ pub fn reproduce(repo: &Repo, release: Release, req: &Request<'_>) -> Result<Rep
         made(std::fs::create_dir_all(dir.parent().unwrap_or(dir)), dir)?;
         checkout::checkout(repo.repo.commondir(), &release.commit, dir)?;
         projects.push(find_project(dir, &project_folder(repo)));
+        crate::report::trace(format_args!("reproduce: checked out {}", dir.display()));
     }
     let index = match req.index {
         None => None,
@@ -148,7 +149,14 @@ pub fn reproduce(repo: &Repo, release: Release, req: &Request<'_>) -> Result<Rep
     for (i, dir) in projects.iter().enumerate() {
         let log = work.path().join(format!("build-{}.log", i + 1));
         match builder.build(dir, &log) {
-            Ok(a) => built.push(a),
+            Ok(a) => {
+                crate::report::trace(format_args!(
+                    "reproduce: build {} made {} files",
+                    i + 1,
+                    a.len()
+                ));
+                built.push(a);
+            }
             Err(e) => {
                 let kept = work.keep();
                 let hint = e.hint.clone().unwrap_or_default();
@@ -166,7 +174,13 @@ pub fn reproduce(repo: &Repo, release: Release, req: &Request<'_>) -> Result<Rep
         now: chrono::Utc::now().timestamp(),
         build_dirs: &build_dirs,
     };
+    let started = std::time::Instant::now();
     let artifacts = compare::compare(&built[0], &built[1], &expected, &setting);
+    crate::report::trace(format_args!(
+        "reproduce: compared {} artifacts in {:.1} ms",
+        artifacts.len(),
+        started.elapsed().as_secs_f64() * 1000.0
+    ));
     let ok = artifacts.iter().all(|r| r.verdict.passes());
     let kept = (!ok).then(|| work.keep().to_string_lossy().into_owned());
     Ok(Report {
