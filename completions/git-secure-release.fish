@@ -94,9 +94,9 @@ always\t''
 never\t''"
 complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand epoch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand epoch" -s V -l version -d 'Print version'
-complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand reproduce" -l expect -d 'What a build must equal: a wheel or sdist (say, downloaded from the index), a `sha256sum`-style list file, or a SHA-256 in hex. Repeatable' -r
-complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand reproduce" -l index -d 'Compare with the files a PEP 691 JSON simple index publishes for the version (default: PIP_INDEX_URL, else UV_INDEX_URL, else PyPI\'s)' -r
-complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand reproduce" -l build -d 'The build command, split into words as a shell would (no shell runs it), run in the checkout\'s project folder; it must leave its wheels and sdists in dist/ (default: `python3 -m build` where the build module imports, else `uv build`)' -r
+complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand reproduce" -l expect -d 'What a build must equal: a wheel or sdist (say, downloaded from the index), a `sha256sum`-style list file, or a SHA-256 in hex. Repeatable' -r -F
+complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand reproduce" -l index -d 'Compare with the files a PEP 691 JSON simple index publishes for the version (default: PIP_INDEX_URL, else UV_INDEX_URL, else PyPI\'s)' -r -f
+complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand reproduce" -l build -d 'The build command, split into words as a shell would (no shell runs it), run in the checkout\'s project folder; it must leave its wheels and sdists in dist/ (default: `python3 -m build` where the build module imports, else `uv build`)' -r -f -a "(__fish_complete_command)"
 complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand reproduce" -l color -d 'When to colour the output: auto (only on a terminal, never with NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -118,6 +118,9 @@ complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand he
 complete -c git-secure-release -n "__fish_git_secure_release_using_subcommand help; and not __fish_seen_subcommand_from version doctor verify epoch reproduce completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 
 # git secure-release <TAB>
-complete -c git -n '__fish_seen_subcommand_from secure-release; and not __fish_seen_subcommand_from version doctor verify epoch completions help' -f -a 'version doctor verify epoch completions major minor patch stable alpha beta rc post dev'
-complete -c git -n '__fish_seen_subcommand_from secure-release; and __fish_seen_subcommand_from verify epoch' -f -a '(git tag -l 2>/dev/null)'
-complete -c git-secure-release -n '__fish_seen_subcommand_from verify epoch' -f -a '(git tag -l 2>/dev/null)'
+complete -c git -n '__fish_seen_subcommand_from secure-release; and not __fish_seen_subcommand_from version doctor verify epoch reproduce completions help' -f -a 'version doctor verify epoch reproduce completions major minor patch stable alpha beta rc post dev'
+complete -c git -n '__fish_seen_subcommand_from secure-release; and __fish_seen_subcommand_from verify epoch reproduce' -f -a '(git tag -l 2>/dev/null)'
+complete -c git-secure-release -n '__fish_seen_subcommand_from verify epoch reproduce' -f -a '(git tag -l 2>/dev/null)'
+complete -c git-secure-release -n 'not __fish_seen_subcommand_from version doctor verify epoch reproduce completions help' -f -a 'major minor patch stable alpha beta rc post dev'
+complete -c git-secure-release -l push -x -a '(git remote 2>/dev/null)'
+complete -c git-secure-release -n '__fish_seen_subcommand_from verify' -l commits -x -a '(printf "HEAD\n"; git for-each-ref --format="%(refname:short)" refs/heads refs/tags 2>/dev/null)'

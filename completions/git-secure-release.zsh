@@ -22,7 +22,7 @@ _git-secure-release() {
 '(-m --message)-F+[Read the commit and tag message from a file ("-" for standard input)]:FILE:_files' \
 '(-m --message)--message-file=[Read the commit and tag message from a file ("-" for standard input)]:FILE:_files' \
 '--tag-prefix=[The release tag'\''s prefix; default\: the newest release tag'\''s, else "v"]:PREFIX:_default' \
-'--push=[Push the branch and the tag together after the release (git push --atomic), to REMOTE (default\: the branch'\''s upstream remote, else origin). Put it after VERSION|BUMP]::REMOTE:_default' \
+'--push=[Push the branch and the tag together after the release (git push --atomic), to REMOTE (default\: the branch'\''s upstream remote, else origin). Put it after VERSION|BUMP]::REMOTE:_gsr_remotes' \
 '-n[Print the plan (each file'\''s diff, the commit and the tag) and change nothing]' \
 '--dry-run[Print the plan (each file'\''s diff, the commit and the tag) and change nothing]' \
 '--json[Print the result as one JSON object\: {"version", "tag", "commit", "source_date_epoch", "files"}]' \
@@ -36,7 +36,7 @@ _git-secure-release() {
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
-'::target -- The version to release (PEP 440, such as 0.2.0 or 1.0.0rc1), or a bump\: major, minor, patch, stable, alpha, beta, rc, post, dev (as `uv version --bump`):_default' \
+'::target -- The version to release (PEP 440, such as 0.2.0 or 1.0.0rc1), or a bump\: major, minor, patch, stable, alpha, beta, rc, post, dev (as `uv version --bump`):_gsr_bumps' \
 ":: :_git-secure-release_commands" \
 "*::: :->git-secure-release" \
 && ret=0
@@ -72,7 +72,7 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (verify)
 _arguments "${_arguments_options[@]}" : \
-'--commits=[Verify every commit of this revision range (for example v0.1.0..HEAD)\: alone, the range and nothing else; with REVs, both]:RANGE:_default' \
+'--commits=[Verify every commit of this revision range (for example v0.1.0..HEAD)\: alone, the range and nothing else; with REVs, both]:RANGE:_gsr_revs' \
 '--color=[When to colour the output\: auto (only on a terminal, never with NO_COLOR), always, never]:WHEN:(auto always never)' \
 '--json[Print one JSON object\: {"ok", "results"\: \[...\]}]' \
 '--no-fast-path[Check every signature with gpg or ssh-keygen, one process per object, never in-process (also GIT_SECURE_RELEASE_NO_FAST_PATH=1). Slower; the verdicts are the same]' \
@@ -80,7 +80,7 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
-'*::revs -- Tags or commits to verify; without any, HEAD and every release tag:_default' \
+'*::revs -- Tags or commits to verify; without any, HEAD and every release tag:_gsr_revs' \
 && ret=0
 ;;
 (epoch)
@@ -94,14 +94,14 @@ json\:"{"rev", "commit", "source_date_epoch", "date"}"))' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
-'::rev -- The commit or tag (default\: HEAD):_default' \
+'::rev -- The commit or tag (default\: HEAD):_gsr_revs' \
 && ret=0
 ;;
 (reproduce)
 _arguments "${_arguments_options[@]}" : \
-'*--expect=[What a build must equal\: a wheel or sdist (say, downloaded from the index), a \`sha256sum\`-style list file, or a SHA-256 in hex. Repeatable]:FILE|SHA256:_default' \
-'--index=[Compare with the files a PEP 691 JSON simple index publishes for the version (default\: PIP_INDEX_URL, else UV_INDEX_URL, else PyPI'\''s)]::URL:_default' \
-'--build=[The build command, split into words as a shell would (no shell runs it), run in the checkout'\''s project folder; it must leave its wheels and sdists in dist/ (default\: \`python3 -m build\` where the build module imports, else \`uv build\`)]:CMD:_default' \
+'*--expect=[What a build must equal\: a wheel or sdist (say, downloaded from the index), a \`sha256sum\`-style list file, or a SHA-256 in hex. Repeatable]:FILE|SHA256:_files' \
+'--index=[Compare with the files a PEP 691 JSON simple index publishes for the version (default\: PIP_INDEX_URL, else UV_INDEX_URL, else PyPI'\''s)]::URL:_urls' \
+'--build=[The build command, split into words as a shell would (no shell runs it), run in the checkout'\''s project folder; it must leave its wheels and sdists in dist/ (default\: \`python3 -m build\` where the build module imports, else \`uv build\`)]:CMD:_cmdstring' \
 '--color=[When to colour the output\: auto (only on a terminal, never with NO_COLOR), always, never]:WHEN:(auto always never)' \
 '--no-pin[Build with the backend version build-system.requires allows today, not the one an expected wheel'\''s Generator names]' \
 '--json[Print one JSON object with the same facts]' \
@@ -109,7 +109,7 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
-'::tag -- The release tag to rebuild (default\: the newest release tag reachable from HEAD):_default' \
+'::tag -- The release tag to rebuild (default\: the newest release tag reachable from HEAD):_gsr_tags' \
 && ret=0
 ;;
 (completions)
@@ -269,6 +269,10 @@ else
     compdef _git-secure-release git-secure-release
 fi
 
+_gsr_bumps() { local -a w; w=(major minor patch stable alpha beta rc post dev); _describe -t bumps 'bump' w; _message 'or a version such as 1.2.0' }
+_gsr_remotes() { local -a r; r=(${(f)"$(git remote 2>/dev/null)"}); _describe -t remotes 'remote' r }
+_gsr_revs() { local -a r; r=(HEAD ${(f)"$(git for-each-ref --format='%(refname:short)' refs/heads refs/tags 2>/dev/null)"}); _describe -t revisions 'revision' r }
+_gsr_tags() { local -a t; t=(${(f)"$(git tag -l 2>/dev/null)"}); _describe -t tags 'tag' t }
 # git secure-release <TAB>: declare the subcommand to git's completion.
 zstyle -s ':completion:*:*:git:*' user-commands _gsr_cmds || true
 zstyle ':completion:*:*:git:*' user-commands ${=_gsr_cmds} secure-release:'signed, reproducible releases of Python packages'

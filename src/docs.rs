@@ -160,6 +160,9 @@ pub fn completions(shell: Shell) -> Vec<u8> {
         let mut cmd = Cli::command().bin_name(BIN);
         clap_complete::generate(shell, &mut cmd, BIN, &mut out);
     }
+    if shell == Shell::Zsh {
+        out = zsh_values(&String::from_utf8_lossy(&out)).into_bytes();
+    }
     let extra = match shell {
         Shell::Bash => BASH_EXTRA,
         Shell::Zsh => ZSH_EXTRA,
@@ -220,7 +223,36 @@ fi
 "#;
 
 /// zsh: git's `_git` calls `_git-secure-release` for the subcommand; clap defines it.
+/// zsh: clap completes every value with files (`_default`); give the values it cannot know
+/// their own completers (defined in [`ZSH_EXTRA`]): the release's bump words, remotes for
+/// `--push`, revisions for `--commits` and verify/epoch, tags for reproduce.
+fn zsh_values(script: &str) -> String {
+    const HOOKS: [(&str, &str); 6] = [
+        ("'::target -- ", "_gsr_bumps"),
+        ("'--push=[", "_gsr_remotes"),
+        ("'--commits=[", "_gsr_revs"),
+        ("'*::revs -- ", "_gsr_revs"),
+        ("'::rev -- ", "_gsr_revs"),
+        ("'::tag -- ", "_gsr_tags"),
+    ];
+    let mut out = String::with_capacity(script.len() + 256);
+    for line in script.split_inclusive('\n') {
+        let hook = HOOKS.iter().find(|(start, _)| line.starts_with(start));
+        match hook {
+            Some((_, function)) if line.contains(":_default' ") => {
+                out.push_str(&line.replacen(":_default' ", &format!(":{function}' "), 1));
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
+}
+
 const ZSH_EXTRA: &str = r#"
+_gsr_bumps() { local -a w; w=(major minor patch stable alpha beta rc post dev); _describe -t bumps 'bump' w; _message 'or a version such as 1.2.0' }
+_gsr_remotes() { local -a r; r=(${(f)"$(git remote 2>/dev/null)"}); _describe -t remotes 'remote' r }
+_gsr_revs() { local -a r; r=(HEAD ${(f)"$(git for-each-ref --format='%(refname:short)' refs/heads refs/tags 2>/dev/null)"}); _describe -t revisions 'revision' r }
+_gsr_tags() { local -a t; t=(${(f)"$(git tag -l 2>/dev/null)"}); _describe -t tags 'tag' t }
 # git secure-release <TAB>: declare the subcommand to git's completion.
 zstyle -s ':completion:*:*:git:*' user-commands _gsr_cmds || true
 zstyle ':completion:*:*:git:*' user-commands ${=_gsr_cmds} secure-release:'signed, reproducible releases of Python packages'
@@ -229,7 +261,10 @@ zstyle ':completion:*:*:git:*' user-commands ${=_gsr_cmds} secure-release:'signe
 /// fish: complete `git secure-release` through the `git` command.
 const FISH_EXTRA: &str = r#"
 # git secure-release <TAB>
-complete -c git -n '__fish_seen_subcommand_from secure-release; and not __fish_seen_subcommand_from version doctor verify epoch completions help' -f -a 'version doctor verify epoch completions major minor patch stable alpha beta rc post dev'
-complete -c git -n '__fish_seen_subcommand_from secure-release; and __fish_seen_subcommand_from verify epoch' -f -a '(git tag -l 2>/dev/null)'
-complete -c git-secure-release -n '__fish_seen_subcommand_from verify epoch' -f -a '(git tag -l 2>/dev/null)'
+complete -c git -n '__fish_seen_subcommand_from secure-release; and not __fish_seen_subcommand_from version doctor verify epoch reproduce completions help' -f -a 'version doctor verify epoch reproduce completions major minor patch stable alpha beta rc post dev'
+complete -c git -n '__fish_seen_subcommand_from secure-release; and __fish_seen_subcommand_from verify epoch reproduce' -f -a '(git tag -l 2>/dev/null)'
+complete -c git-secure-release -n '__fish_seen_subcommand_from verify epoch reproduce' -f -a '(git tag -l 2>/dev/null)'
+complete -c git-secure-release -n 'not __fish_seen_subcommand_from version doctor verify epoch reproduce completions help' -f -a 'major minor patch stable alpha beta rc post dev'
+complete -c git-secure-release -l push -x -a '(git remote 2>/dev/null)'
+complete -c git-secure-release -n '__fish_seen_subcommand_from verify' -l commits -x -a '(printf "HEAD\n"; git for-each-ref --format="%(refname:short)" refs/heads refs/tags 2>/dev/null)'
 "#;

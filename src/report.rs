@@ -121,7 +121,9 @@ fn push_escaped(out: &mut String, c: char) {
 /// with `keep_colours` the colour sequences of this module's own styles let through.
 fn escape(text: &str, keep_lines: bool, keep_colours: bool) -> Cow<'_, str> {
     let escaped = |c: char| hidden(c) && !(keep_lines && matches!(c, '\n' | '\t'));
-    if !text.chars().any(escaped) {
+    // Printable ASCII (nearly every line) is seen byte by byte.
+    let plain = |b: u8| (0x20..0x7f).contains(&b) || (keep_lines && matches!(b, b'\n' | b'\t'));
+    if text.bytes().all(plain) || !text.chars().any(escaped) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);

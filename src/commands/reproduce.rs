@@ -19,18 +19,18 @@ pub struct ReproduceArgs {
 
     /// What a build must equal: a wheel or sdist (say, downloaded from the index), a
     /// `sha256sum`-style list file, or a SHA-256 in hex. Repeatable.
-    #[arg(long, value_name = "FILE|SHA256")]
+    #[arg(long, value_name = "FILE|SHA256", value_hint = clap::ValueHint::FilePath)]
     pub expect: Vec<String>,
 
     /// Compare with the files a PEP 691 JSON simple index publishes for the version
     /// (default: PIP_INDEX_URL, else UV_INDEX_URL, else PyPI's).
-    #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "", require_equals = false)]
+    #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "", value_hint = clap::ValueHint::Url)]
     pub index: Option<String>,
 
     /// The build command, split into words as a shell would (no shell runs it), run in the
     /// checkout's project folder; it must leave its wheels and sdists in dist/ (default:
     /// `python3 -m build` where the build module imports, else `uv build`).
-    #[arg(long, value_name = "CMD", allow_hyphen_values = true)]
+    #[arg(long, value_name = "CMD", allow_hyphen_values = true, value_hint = clap::ValueHint::CommandString)]
     pub build: Option<String>,
 
     /// Build with the backend version build-system.requires allows today, not the one an

@@ -79,6 +79,10 @@ impl From<EngineError> for UserError {
 }
 
 pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
+    // Each object is read once: libgit2's object cache only costs here; and like git's own
+    // readers, objects are not re-hashed on every read.
+    git2::opts::enable_caching(false);
+    git2::opts::strict_hash_verification(false);
     let repo = Repo::open()?;
     let mut engine = Engine::new(VerifyConfig::from_git(&repo.config, repo.base())?);
     if args.no_fast_path {

@@ -25,6 +25,48 @@ fn files() -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// zsh and fish complete what clap cannot know: bump words, remotes, revisions, tags.
+#[test]
+fn zsh_and_fish_complete_bumps_remotes_revisions_and_tags() {
+    let zsh = String::from_utf8(docs::completions(Shell::Zsh)).expect("utf-8");
+    for (start, function) in [
+        ("'::target -- ", "_gsr_bumps"),
+        ("'--push=[", "_gsr_remotes"),
+        ("'--commits=[", "_gsr_revs"),
+        ("'::tag -- ", "_gsr_tags"),
+    ] {
+        let line = zsh
+            .lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no {start} line"));
+        assert!(line.contains(&format!(":{function}' ")), "{line}");
+        assert!(
+            zsh.contains(&format!("\n{function}() {{")),
+            "{function} is not defined"
+        );
+    }
+    let fish = String::from_utf8(docs::completions(Shell::Fish)).expect("utf-8");
+    assert!(fish.contains("-l push -x -a '(git remote"), "{fish}");
+    assert!(fish.contains("-f -a 'major minor patch"), "{fish}");
+    if let Ok(out) = Command::new("zsh")
+        .arg("-n")
+        .arg("/dev/stdin")
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write as _;
+            c.stdin.take().expect("stdin").write_all(zsh.as_bytes())?;
+            c.wait_with_output()
+        })
+    {
+        assert!(
+            out.status.success(),
+            "zsh -n: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
 /// Run with UPDATE_GENERATED=1 to write the files instead of comparing them.
 #[test]
 fn committed_man_page_and_completions_are_current() {
