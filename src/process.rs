@@ -144,6 +144,23 @@ impl Cmd {
         self
     }
 
+    /// The program with its arguments, folder and environment, not yet started.
+    fn command(&self) -> Command {
+        let mut cmd = Command::new(&self.program);
+        cmd.args(&self.args);
+        if let Some(dir) = &self.dir {
+            cmd.current_dir(dir);
+        }
+        if !std::io::stdin().is_terminal() {
+            cmd.env("GIT_TERMINAL_PROMPT", "0");
+        }
+        for key in &self.env_remove {
+            cmd.env_remove(key);
+        }
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
+        cmd
+    }
+
     fn display(&self) -> String {
         self.program.to_string_lossy().into_owned()
     }
@@ -159,18 +176,7 @@ impl Cmd {
                 .map(|d| format!(" in {}", d.display()))
                 .unwrap_or_default()
         ));
-        let mut cmd = Command::new(&self.program);
-        cmd.args(&self.args);
-        if let Some(dir) = &self.dir {
-            cmd.current_dir(dir);
-        }
-        if !std::io::stdin().is_terminal() {
-            cmd.env("GIT_TERMINAL_PROMPT", "0");
-        }
-        for key in &self.env_remove {
-            cmd.env_remove(key);
-        }
-        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
+        let mut cmd = self.command();
         #[cfg(unix)]
         if self.deadline.is_some() {
             // Its own process group, so that the deadline stops all it started.
@@ -241,6 +247,54 @@ impl Cmd {
                 limit: self.deadline.unwrap_or_default(),
             }),
         }
+    }
+}
+
+impl Cmd {
+    /// Run the program, handing each line of its standard output (without the newline) to
+    /// `each` as it arrives, so the caller works while the program still writes; standard
+    /// error is collected. When `each` returns `false` the program is stopped. No deadline.
+    pub fn each_line(&self, mut each: impl FnMut(&[u8]) -> bool) -> Result<Finished, RunError> {
+        use std::io::BufRead as _;
+        crate::report::trace(format_args!(
+            "run {:?} {:?} (streaming)",
+            self.program, self.args
+        ));
+        let mut cmd = self.command();
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().map_err(|source| RunError::Spawn {
+            program: self.display(),
+            source,
+        })?;
+        let err_reader = drain(child.stderr.take());
+        if let Some(out) = child.stdout.take() {
+            let mut out = std::io::BufReader::with_capacity(64 * 1024, out);
+            let mut line = Vec::with_capacity(128);
+            loop {
+                line.clear();
+                match out.read_until(b'\n', &mut line) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {
+                        let text = line.strip_suffix(b"\n").unwrap_or(&line);
+                        if !each(text) {
+                            let _ = child.kill();
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        let status = child.wait().map_err(|source| RunError::Spawn {
+            program: self.display(),
+            source,
+        })?;
+        Ok(Finished {
+            status,
+            stdout: Vec::new(),
+            stderr: err_reader.join().unwrap_or_default(),
+        })
     }
 }
 
@@ -352,6 +406,32 @@ mod tests {
             std::fs::read_to_string(&log).expect("log"),
             "one\ntwo\nthree\n"
         );
+    }
+
+    #[test]
+    fn lines_arrive_one_by_one_and_stop_the_program_when_asked() {
+        let mut seen = Vec::new();
+        let out = Cmd::new("sh")
+            .args(["-c", "printf 'a\\nbb\\n'; echo oops >&2; printf 'last'"])
+            .each_line(|l| {
+                seen.push(l.to_vec());
+                true
+            })
+            .expect("sh runs");
+        assert!(out.ok());
+        assert_eq!(seen, [b"a".to_vec(), b"bb".to_vec(), b"last".to_vec()]);
+        assert_eq!(out.stderr_text(), "oops");
+        let started = std::time::Instant::now();
+        let mut n = 0;
+        let _ = Cmd::new("sh")
+            .args(["-c", "while :; do echo y; done"])
+            .each_line(|_| {
+                n += 1;
+                n < 3
+            })
+            .expect("sh runs");
+        assert_eq!(n, 3);
+        assert!(started.elapsed() < Duration::from_secs(10));
     }
 
     #[test]

@@ -120,7 +120,8 @@ fn push_escaped(out: &mut String, c: char) {
 /// `text` with every hidden character escaped; newline and tab kept with `keep_lines`, and
 /// with `keep_colours` the colour sequences of this module's own styles let through.
 fn escape(text: &str, keep_lines: bool, keep_colours: bool) -> Cow<'_, str> {
-    let escaped = |c: char| hidden(c) && !(keep_lines && matches!(c, '\n' | '\t'));
+    let escaped =
+        |c: char| !matches!(c, ' '..='~') && hidden(c) && !(keep_lines && matches!(c, '\n' | '\t'));
     // Printable ASCII (nearly every line) is seen byte by byte.
     let plain = |b: u8| (0x20..0x7f).contains(&b) || (keep_lines && matches!(b, b'\n' | b'\t'));
     if text.bytes().all(plain) || !text.chars().any(escaped) {

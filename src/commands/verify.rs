@@ -107,11 +107,15 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
     for rev in &args.revs {
         targets.push(target(&repo, rev)?);
     }
+    let mut results = Vec::new();
+    let mut verifier = Verifier::new(&repo);
+    verifier.verify(&mut engine, &targets, &mut results)?;
     if let Some(range) = &args.commits {
-        targets.extend(range_targets(&repo, range)?);
+        range_in_chunks(&repo, range, |chunk| {
+            verifier.verify(&mut engine, &chunk, &mut results)
+        })?;
     }
-    crate::report::trace(format_args!("verify: {} objects to verify", targets.len()));
-    let results = verify_targets(&repo, &mut engine, &targets)?;
+    crate::report::trace(format_args!("verify: {} objects verified", results.len()));
     let ok = results.iter().all(|r| r.status.passes());
     let failed = results.iter().filter(|r| !r.status.passes()).count();
     let total = results.len();
@@ -224,134 +228,171 @@ fn target(repo: &Repo, rev: &str) -> Result<Target, UserError> {
     }
 }
 
-/// Every commit in `range` (`A..B`, `A...B`, or a single revision and its ancestors).
-fn range_targets(repo: &Repo, range: &str) -> Result<Vec<Target>, UserError> {
-    let bad = |why: String| {
-        UserError::refused(format!("--commits {range:?}: {why}"))
-            .with_hint("give a revision range such as v0.1.0..HEAD")
-    };
-    if range.starts_with('-') {
+/// Every commit in `range` (`A..B`, `A...B`, a single revision and its ancestors, or any
+/// other range git's `rev-list` takes), in git log's order, handed to `each` a chunk at a
+/// time while git still lists the rest (listing and verifying overlap).
+fn range_in_chunks(
+    repo: &Repo,
+    range: &str,
+    mut each: impl FnMut(Vec<Target>) -> Result<(), UserError>,
+) -> Result<(), UserError> {
+    if range.starts_with('-') || range.is_empty() {
         return Err(UserError::usage(format!(
             "--commits {:?} is not a revision range",
             report::value(range)
         ))
         .with_hint("give a revision range such as v0.1.0..HEAD"));
     }
-    let spec = repo
-        .repo
-        .revparse(range)
-        .map_err(|e| bad(e.message().to_owned()))?;
-    let mut walk = repo
-        .repo
-        .revwalk()
-        .map_err(|e| bad(e.message().to_owned()))?;
-    let peel = |o: Option<&git2::Object>| -> Result<Option<Oid>, UserError> {
-        o.map(|o| {
-            o.peel_to_commit()
-                .map(|c| c.id())
-                .map_err(|e| bad(e.message().to_owned()))
-        })
-        .transpose()
-    };
-    let from = peel(spec.from())?;
-    let to = peel(spec.to())?;
-    let mode = spec.mode();
-    match (from, to) {
-        (Some(from), Some(to)) => {
-            walk.push(to).map_err(|e| bad(e.message().to_owned()))?;
-            if mode.contains(git2::RevparseMode::MERGE_BASE) {
-                walk.push(from).map_err(|e| bad(e.message().to_owned()))?;
-                if let Ok(base) = repo.repo.merge_base(from, to) {
-                    walk.hide(base).map_err(|e| bad(e.message().to_owned()))?;
-                }
-            } else {
-                walk.hide(from).map_err(|e| bad(e.message().to_owned()))?;
+    let git = crate::git::runner::Git::new(repo.base());
+    let cmd = git.cmd(&["rev-list", "--end-of-options", range]);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Target>>(4);
+    std::thread::scope(|scope| {
+        let lister = scope.spawn(move || {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            let mut bad = None;
+            let out = cmd.each_line(|line| {
+                let Some(oid) = std::str::from_utf8(line)
+                    .ok()
+                    .and_then(|l| Oid::from_str(l).ok())
+                else {
+                    bad = Some(String::from_utf8_lossy(line).into_owned());
+                    return false;
+                };
+                chunk.push(Target {
+                    name: oid.to_string(),
+                    oid,
+                    kind: Kind::Commit,
+                    ref_tag: None,
+                });
+                chunk.len() < CHUNK
+                    || tx
+                        .send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))
+                        .is_ok()
+            });
+            if !chunk.is_empty() {
+                let _ = tx.send(chunk);
+            }
+            (out, bad)
+        });
+        let mut outcome = Ok(());
+        for chunk in rx {
+            if outcome.is_ok() {
+                outcome = each(chunk);
             }
         }
-        (Some(single), None) | (None, Some(single)) => {
-            walk.push(single).map_err(|e| bad(e.message().to_owned()))?
+        let bad = |why: String| {
+            UserError::refused(format!("--commits {}: {why}", report::value(range)))
+                .with_hint("give a revision range such as v0.1.0..HEAD")
+        };
+        match lister.join() {
+            Ok((Ok(out), None)) if out.ok() => outcome,
+            Ok((Ok(out), None)) => outcome.and(Err(bad(out.stderr_text()))),
+            Ok((Ok(_), Some(line))) => Err(bad(format!(
+                "git rev-list printed {}, not a commit id (a SHA-256 repository?)",
+                report::value(&line)
+            ))),
+            Ok((Err(e), _)) => Err(UserError::refused(e.to_string()).with_hint("install git")),
+            Err(_) => Err(bad("listing the range failed".to_owned())),
         }
-        (None, None) => return Err(bad("names no commit".into())),
-    }
-    walk.set_sorting(git2::Sort::TOPOLOGICAL)
-        .map_err(|e| bad(e.message().to_owned()))?;
-    walk.map(|oid| {
-        let oid = oid.map_err(|e| bad(e.message().to_owned()))?;
-        Ok(Target {
-            name: oid.to_string(),
-            oid,
-            kind: Kind::Commit,
-            ref_tag: None,
-        })
     })
-    .collect()
 }
 
 /// Objects are read and checked this many at a time, so memory does not grow with them.
 const CHUNK: usize = 256;
 
-/// Read each object once and verify it: a chunk at a time, the fast path on every core,
+/// Reads each object once and verifies it: a chunk at a time, the fast path on every core,
 /// the slow path (one process per object) only for what the fast path left undecided.
-fn verify_targets(
-    repo: &Repo,
-    engine: &mut Engine,
-    targets: &[Target],
-) -> Result<Vec<VerifyResult>, UserError> {
-    let sha256 = repo.sha256();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    // A repository handle per reading thread (git2's are not shared between threads).
-    let mut readers: Vec<git2::Repository> = if threads >= 2 && targets.len() >= 2 * CHUNK_MIN {
-        (0..threads).map_while(|_| crate::git::discover()).collect()
-    } else {
-        Vec::new()
-    };
-    let mut results = Vec::with_capacity(targets.len());
-    for chunk in targets.chunks(CHUNK) {
-        // Read and split; `None` is a lightweight tag.
-        let objects = read_in_parallel(repo, &mut readers, chunk, sha256)?;
-        for signed in objects.iter().flatten() {
-            engine.prepare(signed)?;
-        }
-        let decided = fast_in_parallel(engine, &objects, threads);
-        crate::report::trace(format_args!(
-            "verify: the fast path decided {} of {} objects",
-            decided.iter().filter(|d| d.is_some()).count(),
-            decided.len()
-        ));
-        for ((t, signed), fast) in chunk.iter().zip(&objects).zip(decided) {
-            let verdict = match signed {
-                None => Verdict::new(
-                    Status::Unsigned,
-                    None,
-                    "a lightweight tag: it carries no signature (make release tags with `git tag -s`)",
-                ),
-                Some(signed) => {
-                    let mut v = match fast {
-                        Some(v) => v,
-                        None => engine.verify_slow(signed)?,
-                    };
-                    if t.kind == Kind::Tag {
-                        check_tag_name(&mut v, signed, t.ref_tag.as_deref());
-                    }
-                    v
-                }
-            };
-            results.push(VerifyResult {
-                target: t.name.clone(),
-                object: t.oid.to_string(),
-                kind: t.kind,
-                status: verdict.status,
-                format: verdict.format,
-                signer: verdict.signer,
-                trust: verdict.trust,
-                message: verdict.message,
-                warning: verdict.warning,
-            });
+struct Verifier<'r> {
+    repo: &'r Repo,
+    sha256: bool,
+    threads: usize,
+    /// A repository handle per reading thread (git2's are not shared between threads),
+    /// opened when a chunk is big enough to share out.
+    readers: Option<Vec<git2::Repository>>,
+}
+
+impl<'r> Verifier<'r> {
+    fn new(repo: &'r Repo) -> Verifier<'r> {
+        Verifier {
+            repo,
+            sha256: repo.sha256(),
+            threads: std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .clamp(1, 8),
+            readers: None,
         }
     }
-    Ok(results)
+
+    fn verify(
+        &mut self,
+        engine: &mut Engine,
+        targets: &[Target],
+        results: &mut Vec<VerifyResult>,
+    ) -> Result<(), UserError> {
+        if self.readers.is_none() && self.threads >= 2 && targets.len() >= 2 * CHUNK_MIN {
+            self.readers = Some(
+                (0..self.threads)
+                    .map_while(|_| crate::git::discover())
+                    .collect(),
+            );
+        }
+        let (repo, sha256, threads) = (self.repo, self.sha256, self.threads);
+        let readers = self.readers.as_deref_mut().unwrap_or_default();
+        for chunk in targets.chunks(CHUNK) {
+            // Read and split; `None` is a lightweight tag.
+            let objects = read_in_parallel(repo, readers, chunk, sha256)?;
+            for signed in objects.iter().flatten() {
+                engine.prepare(signed)?;
+            }
+            let decided = fast_in_parallel(engine, &objects, threads);
+            crate::report::trace(format_args!(
+                "verify: the fast path decided {} of {} objects",
+                decided.iter().filter(|d| d.is_some()).count(),
+                decided.len()
+            ));
+            for ((t, signed), fast) in chunk.iter().zip(&objects).zip(decided) {
+                results.push(result(engine, t, signed.as_ref(), fast)?);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One target's line of the report.
+fn result(
+    engine: &mut Engine,
+    t: &Target,
+    signed: Option<&Signed>,
+    fast: Option<Verdict>,
+) -> Result<VerifyResult, UserError> {
+    let verdict = match signed {
+        None => Verdict::new(
+            Status::Unsigned,
+            None,
+            "a lightweight tag: it carries no signature (make release tags with `git tag -s`)",
+        ),
+        Some(signed) => {
+            let mut v = match fast {
+                Some(v) => v,
+                None => engine.verify_slow(signed)?,
+            };
+            if t.kind == Kind::Tag {
+                check_tag_name(&mut v, signed, t.ref_tag.as_deref());
+            }
+            v
+        }
+    };
+    Ok(VerifyResult {
+        target: t.name.clone(),
+        object: t.oid.to_string(),
+        kind: t.kind,
+        status: verdict.status,
+        format: verdict.format,
+        signer: verdict.signer,
+        trust: verdict.trust,
+        message: verdict.message,
+        warning: verdict.warning,
+    })
 }
 
 /// Below this many objects a part is not worth a thread.
