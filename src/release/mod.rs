@@ -48,7 +48,9 @@ pub struct Outcome {
     pub files: Vec<String>,
     #[serde(skip)]
     pub push_command: Vec<String>,
-    #[serde(skip)]
+    /// What the user should know although the release went ahead (a release on a
+    /// maintenance line, …); in `--json` only when there is something.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
     #[serde(skip)]
     pub plan_text: Option<String>,

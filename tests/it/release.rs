@@ -852,6 +852,13 @@ fn a_maintenance_branch_releases_from_its_own_newest_tag() {
     );
     let v = json(&w.cmd(&["version", "--json", "--bump", "patch"]).success());
     assert_eq!(v["next"], "0.1.2", "{v}");
+    // --json carries the note too.
+    let v = json(&w.cmd(&["patch", "--json"]).success());
+    assert_eq!(v["version"], "0.1.2", "{v}");
+    assert!(
+        v["warnings"][0].as_str().is_some_and(|m| m.contains("maintenance line")),
+        "{v}"
+    );
     refused(&w, &["0.2.0"], &["tag v0.2.0 already exists"]);
     // Back on main, the newest is v0.2.0 again, and no note.
     w.git(&["switch", "-q", "main"]);
