@@ -28,7 +28,7 @@ struct Report<'a> {
 }
 
 pub fn run(args: &DoctorArgs) -> anyhow::Result<()> {
-    let mut world = World::resolve(args.global).map_err(UserError::refused)?;
+    let mut world = World::resolve(args.global)?;
     if args.fix {
         let fixed = doctor::fix::apply(&world).map_err(|e| {
             UserError::refused(e).with_hint("git secure-release doctor --fix --global")
@@ -43,7 +43,7 @@ pub fn run(args: &DoctorArgs) -> anyhow::Result<()> {
             report::note("nothing to fix");
         }
         // Read the configuration again: the checks must see what was just written.
-        world = World::resolve(args.global).map_err(UserError::refused)?;
+        world = World::resolve(args.global)?;
     }
     let checks = doctor::run_all(&world);
     let ok = !checks.iter().any(|c| c.status == CheckStatus::Fail);

@@ -16,7 +16,7 @@ pub struct Repo {
 impl Repo {
     /// Open the repository git would use here, or refuse.
     pub fn open() -> Result<Repo, UserError> {
-        let repo = crate::git::discover().ok_or_else(|| {
+        let repo = crate::git::discover_checked()?.ok_or_else(|| {
             UserError::refused("not inside a git repository")
                 .with_hint("run it inside the project's git repository (or set GIT_DIR)")
         })?;

@@ -44,7 +44,7 @@ pub fn run(args: &VersionArgs) -> anyhow::Result<()> {
         }
     }
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let repo = crate::git::discover();
+    let repo = crate::git::discover_checked()?;
     let (start, top) = crate::git::project_search(repo.as_ref(), &cwd);
     let project = Project::discover_within(&start, top.as_deref()).map_err(UserError::from)?;
     let release_tags = match &repo {

@@ -95,10 +95,11 @@ pub struct World {
 
 impl World {
     /// Read the world once: the repository if there is one, and git's configuration there.
-    pub fn resolve(global: bool) -> Result<World, String> {
-        let cwd =
-            std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
-        let repo = crate::git::discover();
+    pub fn resolve(global: bool) -> Result<World, crate::error::UserError> {
+        let cwd = std::env::current_dir().map_err(|e| {
+            crate::error::UserError::refused(format!("cannot read the current folder: {e}"))
+        })?;
+        let repo = crate::git::discover_checked()?;
         let dir = repo
             .as_ref()
             .and_then(|r| r.workdir().map(PathBuf::from))

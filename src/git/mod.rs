@@ -20,6 +20,51 @@ pub fn discover() -> Option<git2::Repository> {
     git2::Repository::open_from_env().ok()
 }
 
+/// The repository here, `None` where git itself sees none; an error naming the format when
+/// git sees a repository that libgit2 cannot open (SHA-256 object names, reftable refs, an
+/// extension such as partial clone's), rather than "not a repository".
+pub fn discover_checked() -> Result<Option<git2::Repository>, crate::error::UserError> {
+    if let Some(repo) = discover() {
+        return Ok(Some(repo));
+    }
+    let git = runner::Git::new(".");
+    let ask = |args: &[&str]| {
+        git.run(args)
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o).trim().to_owned())
+            .filter(|o| !o.is_empty())
+    };
+    if ask(&["rev-parse", "--git-dir"]).is_none() {
+        return Ok(None);
+    }
+    let mut why = Vec::new();
+    if let Some(f) = ask(&["rev-parse", "--show-object-format"]).filter(|f| f != "sha1") {
+        why.push(format!("{f} object names (extensions.objectFormat = {f})"));
+    }
+    if let Some(f) = ask(&["rev-parse", "--show-ref-format"]).filter(|f| f != "files") {
+        why.push(format!("{f} ref storage (extensions.refStorage = {f})"));
+    }
+    if let Some(remote) = ask(&["config", "--get", "extensions.partialClone"]) {
+        why.push(format!(
+            "a partial clone (extensions.partialClone = {remote})"
+        ));
+    }
+    let mut hint = "meanwhile git's own commands do the checks: `git verify-commit HEAD`, `git verify-tag TAG`, `git log -1 --format=%ct` for SOURCE_DATE_EPOCH".to_owned();
+    if why.iter().any(|w| w.contains("refStorage")) {
+        hint.push_str("; reftable refs convert back with `git refs migrate --ref-format=files`");
+    }
+    let why = if why.is_empty() {
+        "a repository format or extension".to_owned()
+    } else {
+        why.join(" and ")
+    };
+    Err(crate::error::UserError::refused(format!(
+        "this repository uses {}, which git-secure-release cannot read yet (its repository library, libgit2, does not)",
+        crate::report::value(&why)
+    ))
+    .with_hint(hint))
+}
+
 /// Where to look for the project's `pyproject.toml` from `cwd`: the folder to start in and
 /// the work tree's top, above which nothing is the repository's. Inside the git directory,
 /// or outside the work tree (`GIT_WORK_TREE`), the search starts at the top.

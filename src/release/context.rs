@@ -36,7 +36,7 @@ pub struct Context {
 impl Context {
     /// Open the repository and read the project; errors only when there is no work tree.
     pub fn resolve() -> Result<Context, UserError> {
-        let repo = crate::git::discover().ok_or_else(|| {
+        let repo = crate::git::discover_checked()?.ok_or_else(|| {
             UserError::refused("not inside a git repository")
                 .with_hint("run it in your project's work tree")
         })?;

@@ -856,7 +856,9 @@ fn a_maintenance_branch_releases_from_its_own_newest_tag() {
     let v = json(&w.cmd(&["patch", "--json"]).success());
     assert_eq!(v["version"], "0.1.2", "{v}");
     assert!(
-        v["warnings"][0].as_str().is_some_and(|m| m.contains("maintenance line")),
+        v["warnings"][0]
+            .as_str()
+            .is_some_and(|m| m.contains("maintenance line")),
         "{v}"
     );
     refused(&w, &["0.2.0"], &["tag v0.2.0 already exists"]);
