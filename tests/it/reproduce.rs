@@ -673,3 +673,48 @@ fn index_failures_are_clear_errors() {
         stderr(&out)
     );
 }
+
+/// From a linked worktree, and from a project in a subfolder: the build runs in that
+/// subfolder of the checkout, and the common repository's tags count.
+#[test]
+fn a_linked_worktree_and_a_project_in_a_subfolder() {
+    let w = World::new();
+    w.set_env("TMPDIR", w.tmp.path());
+    w.write("README", "monorepo\n");
+    w.write("pkg/pyproject.toml", PYPROJECT.replace("1.0.0", "2.0.0"));
+    w.git_init();
+    w.git(&["tag", "-a", "v2.0.0", "-m", "Release 2.0.0"]);
+    let spy = w.tmp.path().join("spy");
+    w.set_env("STANDIN_SPY", &spy);
+    let b = build(&w, "deterministic");
+    let v = crate::common::json(
+        &w.cmd_in("pkg", &["reproduce", "--json", "--build", &b])
+            .success(),
+    );
+    assert_eq!(
+        artifact(&v, ".whl")["name"],
+        "demo_pkg-2.0.0-py3-none-any.whl"
+    );
+    let seen = std::fs::read_to_string(&spy).expect("spy");
+    assert!(
+        seen.contains("files=pyproject.toml\n"),
+        "the build ran outside pkg/: {seen}"
+    );
+    let tree = w.linked_worktree("side");
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("git-secure-release"))
+        .args(["reproduce", "--json", "--build", &b, "v2.0.0"])
+        .current_dir(tree.join("pkg"))
+        .env("HOME", w.home())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", w.home().join(".gitconfig"))
+        .env("TMPDIR", w.tmp.path())
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["tag"], "v2.0.0");
+}
