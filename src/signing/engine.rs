@@ -89,6 +89,23 @@ impl VerifyConfig {
     }
 }
 
+/// Whether `program` is the reference itself (`gpg`, `ssh-keygen`), not a wrapper around it:
+/// its real file is named as one of `names` and is not a script. Only then may the fast path
+/// answer for it; a wrapper may apply a policy of its own (refuse a key, a date, anything),
+/// so each signature goes to it, as git sends it.
+fn is_reference(program: &Path, names: &[&str]) -> bool {
+    let real = std::fs::canonicalize(program).unwrap_or_else(|_| program.to_path_buf());
+    let named = real
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| names.contains(&n));
+    let mut head = [0u8; 2];
+    let script = std::fs::File::open(&real)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .map_or(true, |()| head == *b"#!");
+    named && !script
+}
+
 /// Find a program as git's run-command would: a path as is, a name on PATH.
 fn resolve((program, key): &(String, &'static str)) -> Result<PathBuf, EngineError> {
     which::which(program).map_err(|_| EngineError::ProgramMissing {
@@ -218,7 +235,10 @@ impl Engine {
         {
             return;
         }
-        if let Ok(program) = resolve(&self.config.openpgp_program) {
+        if let Some(program) = resolve(&self.config.openpgp_program)
+            .ok()
+            .filter(|p| is_reference(p, &["gpg", "gpg2"]))
+        {
             self.loading = Some(std::thread::spawn(move || {
                 let keyring = Keyring::load(&program);
                 crate::report::trace("keyring loaded");
@@ -249,6 +269,13 @@ impl Engine {
                 let Ok(program) = resolve(&self.config.openpgp_program) else {
                     return Ok(());
                 };
+                if !is_reference(&program, &["gpg", "gpg2"]) {
+                    self.fast.keyring = Some(Err(format!(
+                        "{} is not gpg itself: each signature goes to it",
+                        self.config.openpgp_program.1
+                    )));
+                    return Ok(());
+                }
                 self.fast.keyring = Some(match self.loading.take() {
                     Some(loading) => loading
                         .join()
@@ -258,8 +285,10 @@ impl Engine {
             }
             Some(Format::Ssh) if self.fast.ssh_files.is_none() => {
                 // git would run this program: when it is missing, the slow path says so.
-                if resolve(&self.config.ssh_program).is_err() {
-                    return Ok(());
+                match resolve(&self.config.ssh_program) {
+                    Ok(p) if is_reference(&p, &["ssh-keygen"]) => {}
+                    // Missing: the slow path says so. A wrapper: it decides each one.
+                    _ => return Ok(()),
                 }
                 let (allowed, revocation) = (
                     self.config.allowed_signers.as_deref(),

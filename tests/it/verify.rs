@@ -668,19 +668,64 @@ fn bad_input_is_refused_clearly() {
 
 /// How many times `verify ARGS` (which must pass) starts gpg.
 fn gpg_runs(w: &World, args: &[&str]) -> usize {
-    let count = w.tmp.path().join("gpg-runs");
-    let wrapper = w.script(
-        "gpg-count",
-        &format!("echo run >> '{}'\nexec gpg \"$@\"", count.display()),
+    // Every program this tool starts is traced; gpgme's own key listing is not (it is once).
+    let out = w
+        .command(args)
+        .env("GIT_SECURE_RELEASE_TRACE", "1")
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
-    let _ = std::fs::remove_file(&count);
-    w.git(&["config", "gpg.program", &wrapper.to_string_lossy()]);
-    w.cmd(args).success();
-    w.git(&["config", "--unset", "gpg.program"]);
-    std::fs::read_to_string(&count)
-        .unwrap_or_default()
+    String::from_utf8_lossy(&out.stderr)
         .lines()
+        .filter(|l| l.contains(" run \"") && l.contains("gpg\" ["))
         .count()
+}
+
+/// A `gpg.program` that is a wrapper (a script) may apply a policy of its own: the fast
+/// path never answers for it; each signature goes to the wrapper, as git sends it.
+#[test]
+fn a_gpg_program_wrapper_decides_every_signature() {
+    let (w, _) = signed_world();
+    w.git(&["tag", "-s", "v0.1.0", "-m", "Release 0.1.0"]);
+    // It answers everything as gpg does, but refuses every signature.
+    let policy = w.script(
+        "gpg-policy",
+        "case \"$*\" in *--verify*) echo 'policy: this key is not allowed here' >&2; exit 2;; esac\nexec gpg \"$@\"",
+    );
+    w.git(&["config", "gpg.program", &policy.to_string_lossy()]);
+    assert!(
+        !w.git_verify_tag("v0.1.0").ok,
+        "git refuses through the wrapper"
+    );
+    for args in [
+        &["verify", "--json", "v0.1.0"][..],
+        &["verify", "--json", "--no-fast-path", "v0.1.0"],
+    ] {
+        let v = json(&w.cmd(args).code(1));
+        assert_ne!(v["results"][0]["status"], "good", "{args:?}: {v}");
+    }
+    // A wrapper that passes everything to gpg gives gpg's verdicts, through the slow path.
+    let pass = w.script("gpg-pass", "exec gpg \"$@\"");
+    w.git(&["config", "gpg.program", &pass.to_string_lossy()]);
+    assert!(w.git_verify_tag("v0.1.0").ok);
+    assert_eq!(
+        json(&w.cmd(&["verify", "--json", "v0.1.0"]).success())["results"][0]["status"],
+        "good"
+    );
+    let out = w
+        .command(&["verify", "v0.1.0"])
+        .env("GIT_SECURE_RELEASE_TRACE", "1")
+        .output()
+        .expect("run");
+    let asked = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| l.contains("gpg-pass\" ["))
+        .count();
+    assert!(asked >= 1, "the wrapper was not asked");
 }
 
 /// The fast path learns the keyring once: the number of gpg runs does not grow with the
