@@ -122,9 +122,7 @@ fn push_escaped(out: &mut String, c: char) {
 fn escape(text: &str, keep_lines: bool, keep_colours: bool) -> Cow<'_, str> {
     let escaped =
         |c: char| !matches!(c, ' '..='~') && hidden(c) && !(keep_lines && matches!(c, '\n' | '\t'));
-    // Printable ASCII (nearly every line) is seen byte by byte.
-    let plain = |b: u8| (0x20..0x7f).contains(&b) || (keep_lines && matches!(b, b'\n' | b'\t'));
-    if text.bytes().all(plain) || !text.chars().any(escaped) {
+    if plain_ascii(text, keep_lines, keep_colours) || !text.chars().any(escaped) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -145,6 +143,26 @@ fn escape(text: &str, keep_lines: bool, keep_colours: bool) -> Cow<'_, str> {
         i += c.len_utf8();
     }
     Cow::Owned(out)
+}
+
+/// Whether `text` is printable ASCII (newline and tab with `keep_lines`, this module's own
+/// colour sequences with `keep_colours`): nearly every line, seen byte by byte.
+fn plain_ascii(text: &str, keep_lines: bool, keep_colours: bool) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if (0x20..0x7f).contains(&b) || (keep_lines && matches!(b, b'\n' | b'\t')) {
+            i += 1;
+        } else if b == 0x1b && keep_colours {
+            match own_sequence(&text[i..]) {
+                Some(n) => i += n,
+                None => return false,
+            }
+        } else {
+            return false;
+        }
+    }
+    true
 }
 
 /// A value from outside (a user id, a tag or file name, a line of a file) as it is shown on

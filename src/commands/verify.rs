@@ -79,9 +79,8 @@ impl From<EngineError> for UserError {
 }
 
 pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
-    // Each object is read once: libgit2's object cache only costs here; and like git's own
-    // readers, objects are not re-hashed on every read.
-    git2::opts::enable_caching(false);
+    // Like git's own readers, objects are not re-hashed on every read. (libgit2's object
+    // cache stays on: bounded, and it keeps delta bases for the packed commits that follow.)
     git2::opts::strict_hash_verification(false);
     let repo = Repo::open()?;
     let mut engine = Engine::new(VerifyConfig::from_git(&repo.config, repo.base())?);
@@ -110,9 +109,33 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
     let mut results = Vec::new();
     let mut verifier = Verifier::new(&repo);
     verifier.verify(&mut engine, &targets, &mut results)?;
+    // Lines are printed as their objects are verified (while git still lists a range); the
+    // names' column is as wide as the longest, which with --commits is a commit id's 40.
+    let width = if args.commits.is_some() {
+        40
+    } else {
+        results
+            .iter()
+            .map(|r| r.target.len())
+            .max()
+            .unwrap_or(0)
+            .min(40)
+    };
+    let mut shown = 0;
+    let mut show = |results: &[VerifyResult]| -> Result<(), UserError> {
+        if !args.json {
+            report::out_each(render(&results[shown..], width))
+                .map_err(|e| UserError::refused(format!("cannot write the report: {e}")))?;
+        }
+        shown = results.len();
+        Ok(())
+    };
+    show(&results)?;
     if let Some(range) = &args.commits {
+        engine.settle();
         range_in_chunks(&repo, range, |chunk| {
-            verifier.verify(&mut engine, &chunk, &mut results)
+            verifier.verify(&mut engine, &chunk, &mut results)?;
+            show(&results)
         })?;
     }
     crate::report::trace(format_args!("verify: {} objects verified", results.len()));
@@ -122,7 +145,6 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
     if args.json {
         report::json(&Report { ok, results })?;
     } else {
-        report::out_each(render(&results))?;
         for r in &results {
             if let Some(w) = &r.warning {
                 report::warn(&format!(
@@ -494,14 +516,8 @@ fn check_tag_name(verdict: &mut Verdict, signed: &Signed, ref_tag: Option<&str>)
     }
 }
 
-/// One line per result, the targets' column as wide as the longest (up to 40).
-fn render(results: &[VerifyResult]) -> impl Iterator<Item = String> + '_ {
-    let width = results
-        .iter()
-        .map(|r| r.target.len())
-        .max()
-        .unwrap_or(0)
-        .min(40);
+/// One line per result, the targets' column `width` wide.
+fn render(results: &[VerifyResult], width: usize) -> impl Iterator<Item = String> + '_ {
     results.iter().map(move |r| {
         let style = match r.status {
             Status::Good => GREEN,

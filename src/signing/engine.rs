@@ -247,6 +247,21 @@ impl Engine {
         }
     }
 
+    /// Wait for the keyring being loaded by [`Engine::preload`], if it is. Call it before
+    /// starting a program whose output is read while the engine is used: gpgme's pipes are
+    /// inheritable, and a program started while gpgme waits on one holds it open, so gpgme
+    /// would wait for that program, and that program for us (found by a deadlock of
+    /// `verify --commits` with `git rev-list`).
+    pub fn settle(&mut self) {
+        if let Some(loading) = self.loading.take() {
+            self.fast.keyring = Some(
+                loading
+                    .join()
+                    .unwrap_or_else(|_| Err("loading the keyring stopped".into())),
+            );
+        }
+    }
+
     /// Use the fast path or not (`verify --no-fast-path`).
     pub fn set_fast(&mut self, fast: bool) {
         self.config.fast = fast;

@@ -860,3 +860,48 @@ fn rsa_signatures_through_both_paths_with_every_sha2_digest() {
     let git = w.git_verify_tag(&forged);
     assert!(!git.ok, "{git:?}");
 }
+
+/// Regression: with a signed HEAD the keyring loads in another thread (gpgme) while
+/// `git rev-list` lists the range; gpgme's pipes are inheritable, so a rev-list started
+/// meanwhile held one open: gpgme waited for rev-list, rev-list (its pipe full) for us, we
+/// for gpgme: `verify --commits` over a few thousand commits hung for ever.
+#[test]
+fn a_long_range_after_a_signed_head_never_hangs() {
+    let (w, _) = signed_world();
+    let base = w.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let mut import = String::new();
+    for i in 1..=6000 {
+        let msg = format!("c{i}\n");
+        import.push_str(&format!(
+            "commit refs/heads/main\ncommitter T <t@e> {} +0000\ndata {}\n{msg}",
+            1_600_000_000 + i,
+            msg.len()
+        ));
+        if i == 1 {
+            import.push_str(&format!("from {base}\n"));
+        }
+        import.push('\n');
+    }
+    w.git_with(
+        &[],
+        &["fast-import", "--quiet", "--force"],
+        Some(import.as_bytes()),
+    );
+    w.git(&["reset", "-q", "--hard", "main"]);
+    w.commit("signed on top", true);
+    let mut cmd = w.command(&["verify", "--commits", "HEAD"]);
+    let out = crate::common::output_within(&mut cmd, std::time::Duration::from_secs(120))
+        .expect("verify --commits finished within 120 s (a deadlock otherwise)");
+    assert_eq!(out.status.code(), Some(1), "the unsigned commits fail");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines().count() > 6000,
+        "{} lines",
+        text.lines().count()
+    );
+    assert!(
+        text.lines().next().is_some_and(|l| l.starts_with("good")),
+        "{}",
+        &text[..200.min(text.len())]
+    );
+}
