@@ -9,7 +9,11 @@ use crate::release::{state, world};
 
 /// A `gpg.program` that waits `seconds` before signing, so that runs overlap.
 fn slow_signing(w: &World, seconds: &str) {
-    let script = w.script("gpg-slow", &format!("sleep {seconds}\nexec gpg \"$@\""));
+    // Only signing waits (git signs with `-bsau KEY`); verifying goes through it too.
+    let script = w.script(
+        "gpg-slow",
+        &format!("case \"$*\" in *-bsau*) sleep {seconds};; esac\nexec gpg \"$@\""),
+    );
     w.git(&["config", "gpg.program", &script.to_string_lossy()]);
 }
 

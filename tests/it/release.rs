@@ -520,7 +520,8 @@ fn gpg_fault(w: &World, first: &str, action: &str) {
     let script = w.script(
         "gpg-fault",
         &format!(
-            "tmp=$(mktemp)\ncat > \"$tmp\"\nif head -n1 \"$tmp\" | grep -q '^{first} ' && grep -q '^Release ' \"$tmp\"; then\n{action}\nfi\ngpg \"$@\" < \"$tmp\"\nrc=$?\nrm -f \"$tmp\"\nexit $rc"
+            // Only signing (git signs with `-bsau KEY`); verifying goes through it too.
+            "tmp=$(mktemp)\ncat > \"$tmp\"\ncase \"$*\" in *-bsau*) if head -n1 \"$tmp\" | grep -q '^{first} ' && grep -q '^Release ' \"$tmp\"; then\n{action}\nfi;; esac\ngpg \"$@\" < \"$tmp\"\nrc=$?\nrm -f \"$tmp\"\nexit $rc"
         ),
     );
     w.git(&["config", "gpg.program", &script.to_string_lossy()]);
