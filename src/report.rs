@@ -230,6 +230,20 @@ pub fn paint(style: Style, text: &str) -> String {
     format!("{style}{text}{style:#}")
 }
 
+/// `text` in `style` for stdout: plain when stdout shows no colour (a pipe, a file,
+/// `NO_COLOR`, `--color never`), so that long reports skip the colour codes altogether.
+pub fn paint_out(style: Style, text: &str) -> String {
+    static COLOUR: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let colour = *COLOUR.get_or_init(|| {
+        anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never
+    });
+    if colour {
+        paint(style, text)
+    } else {
+        text.to_owned()
+    }
+}
+
 /// Print an error the way uv does: `error:` with the message, then `hint:`.
 pub fn error(e: &UserError) {
     let mut stderr = anstream::stderr().lock();

@@ -524,7 +524,7 @@ fn render(results: &[VerifyResult], width: usize) -> impl Iterator<Item = String
             Status::ExpiredKey => YELLOW,
             _ => RED,
         };
-        let status = report::paint(style, &format!("{:<17}", r.status.as_str()));
+        let status = report::paint_out(style, &format!("{:<17}", r.status.as_str()));
         let short = &r.object[..r.object.len().min(12)];
         let kind = match r.kind {
             Kind::Commit => "commit",
