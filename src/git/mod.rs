@@ -35,6 +35,21 @@ pub fn discover_checked() -> Result<Option<git2::Repository>, crate::error::User
             .filter(|o| !o.is_empty())
     };
     if ask(&["rev-parse", "--git-dir"]).is_none() {
+        // git refuses a repository another user owns until it is marked safe: say so.
+        let out = git.output(&["rev-parse", "--git-dir"]).ok();
+        let err = out.map(|o| o.stderr_text()).unwrap_or_default();
+        if err.contains("dubious ownership") {
+            let first = err
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches("fatal: ");
+            return Err(crate::error::UserError::refused(format!(
+                "{}: another user owns it",
+                crate::report::value(first)
+            ))
+            .with_hint("if you trust it: git config --global --add safe.directory <its path> (as git says); then run this again"));
+        }
         return Ok(None);
     }
     let mut why = Vec::new();

@@ -33,25 +33,30 @@ pub const GIT_ENV: &[&str] = &[
 
 /// `cmd` made to run without the user's global or system git configuration, and without the
 /// variables that point git elsewhere.
-pub fn isolated(mut cmd: Cmd) -> Cmd {
+pub fn isolated(cmd: Cmd) -> Cmd {
+    isolated_with(cmd, Path::new("/dev/null"))
+}
+
+/// As [`isolated`], with `global` as the only global configuration.
+fn isolated_with(mut cmd: Cmd, global: &Path) -> Cmd {
     for key in GIT_ENV {
         cmd = cmd.env_remove(key);
     }
-    cmd.env("GIT_CONFIG_GLOBAL", "/dev/null")
+    cmd.env("GIT_CONFIG_GLOBAL", global)
         .env("GIT_CONFIG_NOSYSTEM", "1")
 }
 
-fn git(dir: &Path, args: &[&str]) -> Result<(), UserError> {
-    let out = isolated(Cmd::new("git").args(args).dir(dir))
+fn git(dir: &Path, global: &Path, args: &[&str]) -> Result<(), UserError> {
+    let out = isolated_with(Cmd::new("git").args(args).dir(dir), global)
         .run()
         .map_err(|e| UserError::refused(e.to_string()).with_hint("install git"))?;
     if out.ok() {
         return Ok(());
     }
     Err(UserError::refused(format!(
-        "`git {}` failed while making a clean checkout: {}",
+        "`git {}` failed while making a clean checkout:\n    {}",
         args.join(" "),
-        crate::report::value(&out.stderr_text())
+        crate::report::text(&out.stderr_text()).replace('\n', "\n    ")
     ))
     .with_hint(
         "check that the repository is readable and has room in the temporary folder (TMPDIR)",
@@ -60,11 +65,27 @@ fn git(dir: &Path, args: &[&str]) -> Result<(), UserError> {
 
 /// Check out `commit` of the repository whose common git directory is `source` into the
 /// new folder `dest`.
-pub fn checkout(source: &Path, commit: &str, dest: &Path) -> Result<(), UserError> {
+///
+/// The repository was opened already, under the user's own configuration: one owned by
+/// someone else is one they marked safe (`safe.directory`). The clone runs without that
+/// configuration, so its only global configuration (`config`, in the temporary folder)
+/// says it again for this one path; nothing else.
+pub fn checkout(source: &Path, commit: &str, dest: &Path, config: &Path) -> Result<(), UserError> {
     let parent = dest.parent().unwrap_or(dest);
-    let (src, dst) = (source.to_string_lossy(), dest.to_string_lossy());
+    let src = source.to_string_lossy();
+    let src = src.trim_end_matches('/');
+    if !config.exists() {
+        let file = config.to_string_lossy();
+        git(
+            parent,
+            Path::new("/dev/null"),
+            &["config", "--file", &file, "--add", "safe.directory", src],
+        )?;
+    }
+    let dst = dest.to_string_lossy();
     git(
         parent,
+        config,
         &[
             "-c",
             "core.hooksPath=/dev/null",
@@ -73,12 +94,13 @@ pub fn checkout(source: &Path, commit: &str, dest: &Path) -> Result<(), UserErro
             "--no-checkout",
             "--quiet",
             "--",
-            &src,
+            src,
             &dst,
         ],
     )?;
     git(
         dest,
+        config,
         &[
             "-c",
             "core.hooksPath=/dev/null",

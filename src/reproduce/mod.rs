@@ -122,7 +122,8 @@ pub fn reproduce(repo: &Repo, release: Release, req: &Request<'_>) -> Result<Rep
     let mut projects = Vec::new();
     for dir in &dirs {
         made(std::fs::create_dir_all(dir.parent().unwrap_or(dir)), dir)?;
-        checkout::checkout(repo.repo.commondir(), &release.commit, dir)?;
+        let config = work.path().join("gitconfig");
+        checkout::checkout(repo.repo.commondir(), &release.commit, dir, &config)?;
         projects.push(find_project(dir, &project_folder(repo)));
         crate::report::trace(format_args!("reproduce: checked out {}", dir.display()));
     }

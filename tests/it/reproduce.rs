@@ -685,3 +685,35 @@ fn a_linked_worktree_and_a_project_in_a_subfolder() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(v["tag"], "v2.0.0");
 }
+
+/// A repository owned by someone else that the user marked safe (`safe.directory`, as CI
+/// containers do): the clean clone, which runs without the user's configuration, still
+/// reads it.
+#[test]
+fn a_repository_marked_safe_is_cloned() {
+    let w = world();
+    let owner = std::process::Command::new("chown")
+        .args(["-R", "65534:65534"])
+        .arg(&w.root)
+        .status();
+    if !owner.is_ok_and(|s| s.success()) {
+        #[allow(clippy::print_stderr)] // how a test says it was skipped, and why
+        {
+            eprintln!(
+                "SKIPPED a_repository_marked_safe_is_cloned: chown to another user needs root here"
+            );
+        }
+        return;
+    }
+    let b = build(&w, "deterministic");
+    // Owned by another user and not marked safe: git itself refuses it, and so do we.
+    let out = w.cmd(&["reproduce", "--build", &b]).code(1);
+    err_has(&out, "dubious ownership");
+    err_has(&out, "safe.directory");
+    w.write(
+        "../home/.gitconfig",
+        format!("[safe]\n\tdirectory = {}\n", w.root.display()),
+    );
+    let v = json(&w.cmd(&["reproduce", "--json", "--build", &b]).success());
+    assert_eq!(artifact(&v, ".whl")["verdict"], "reproducible", "{v}");
+}
