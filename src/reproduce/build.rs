@@ -123,6 +123,16 @@ impl Builder {
                 .filter(|w| !w.is_empty())
                 .ok_or_else(|| UserError::usage(format!("--build {}: not a command", crate::report::value(line)))
                     .with_hint("--build 'uv build' or --build 'python3 -m build --sdist --wheel' (words split as a shell would, but no shell runs)"))?;
+            // A bare name must be on PATH now, before two checkouts are made for nothing
+            // (a path is the checkout's, so it is looked for there).
+            if !b.argv[0].contains('/') && which::which(&b.argv[0]).is_err() {
+                return Err(UserError::refused(format!(
+                    "--build {}: there is no program {} on PATH",
+                    crate::report::value(line),
+                    crate::report::value(&b.argv[0])
+                ))
+                .with_hint("install it, or name the command by its path; with no --build, python3 -m build (or uv build) is used"));
+            }
             let program = Path::new(&b.argv[0]).file_name().unwrap_or_default();
             b.frontend = if program == "uv" {
                 Frontend::Uv

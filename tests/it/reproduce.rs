@@ -381,6 +381,12 @@ fn bad_input_is_refused_clearly() {
         let out = w.cmd(&args).code(code);
         assert!(stderr(&out).contains(needle), "{extra:?}: {}", stderr(&out));
     }
+    // A build program that is not there: said before anything is checked out.
+    let out = w
+        .cmd(&["reproduce", "--build", "gsr-no-such-builder --x"])
+        .code(1);
+    err_has(&out, "no program gsr-no-such-builder on PATH");
+    assert!(!stderr(&out).contains("kept in"), "{}", stderr(&out));
     // A build that fails: its last lines, and the folder kept.
     let out = w.cmd(&["reproduce", "--build", &build(&w, "fail")]).code(1);
     let err = stderr(&out);
