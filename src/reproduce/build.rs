@@ -141,9 +141,7 @@ impl Builder {
             } else {
                 Frontend::Other
             };
-            b.python = ["python3", "python"]
-                .iter()
-                .find_map(|p| b.python_of(Path::new(p)));
+            b.python = b.python_on_path();
             return Ok(b);
         }
         for name in ["python3", "python"] {
@@ -165,9 +163,7 @@ impl Builder {
             }
         }
         if let Ok(uv) = which::which("uv") {
-            b.python = ["python3", "python"]
-                .iter()
-                .find_map(|p| b.python_of(Path::new(p)));
+            b.python = b.python_on_path();
             b.argv = vec![uv.to_string_lossy().into_owned(), "build".into()];
             b.frontend = Frontend::Uv;
             return Ok(b);
@@ -179,12 +175,18 @@ impl Builder {
     /// Pin the backend through the frontend's constraint variable.
     pub fn pin(&mut self, requirements: &[String], folder: &Path) -> Result<(), UserError> {
         let file = folder.join("constraints.txt");
-        std::fs::write(&file, format!("{}\n", requirements.join("\n"))).map_err(|e| {
-            UserError::refused(format!("cannot write {}: {e}", file.display()))
-                .with_hint("free some space in the temporary folder (TMPDIR)")
-        })?;
+        std::fs::write(&file, format!("{}\n", requirements.join("\n")))
+            .map_err(|e| super::temp_error(&format!("write {}", file.display()), &e))?;
         self.constraints = Some(file);
         Ok(())
+    }
+
+    /// The first of `python3`, `python` that runs: the Python a build command other than
+    /// `python -m build` most likely uses.
+    fn python_on_path(&self) -> Option<String> {
+        ["python3", "python"]
+            .iter()
+            .find_map(|p| self.python_of(Path::new(p)))
     }
 
     fn python_of(&self, python: &Path) -> Option<String> {

@@ -63,25 +63,26 @@ fn git(dir: &Path, global: &Path, args: &[&str]) -> Result<(), UserError> {
     ))
 }
 
-/// Check out `commit` of the repository whose common git directory is `source` into the
-/// new folder `dest`.
+/// Write `file`, the clean clones' only global configuration, and return it.
 ///
 /// The repository was opened already, under the user's own configuration: one owned by
-/// someone else is one they marked safe (`safe.directory`). The clone runs without that
-/// configuration, so its only global configuration (`config`, in the temporary folder)
-/// says it again for this one path; nothing else.
+/// someone else is one they marked safe (`safe.directory`). The clones run without that
+/// configuration, so this file says it again for `source` alone; nothing else.
+pub fn config(source: &Path, file: &Path) -> Result<std::path::PathBuf, UserError> {
+    let src = source.to_string_lossy();
+    let (src, path) = (src.trim_end_matches('/'), file.to_string_lossy());
+    let dir = file.parent().unwrap_or(file);
+    let args = ["config", "--file", &path, "--add", "safe.directory", src];
+    git(dir, Path::new("/dev/null"), &args)?;
+    Ok(file.to_path_buf())
+}
+
+/// Check out `commit` of the repository whose common git directory is `source` into the
+/// new folder `dest`, with `config` (from [`config`]) as the only global configuration.
 pub fn checkout(source: &Path, commit: &str, dest: &Path, config: &Path) -> Result<(), UserError> {
     let parent = dest.parent().unwrap_or(dest);
     let src = source.to_string_lossy();
     let src = src.trim_end_matches('/');
-    if !config.exists() {
-        let file = config.to_string_lossy();
-        git(
-            parent,
-            Path::new("/dev/null"),
-            &["config", "--file", &file, "--add", "safe.directory", src],
-        )?;
-    }
     let dst = dest.to_string_lossy();
     git(
         parent,

@@ -172,10 +172,8 @@ fn download(
         .with_hint("the download was changed on its way or the index is inconsistent; try again, or download it yourself and pass --expect FILE"));
     }
     let path = into.join(&f.filename);
-    std::fs::write(&path, &bytes).map_err(|e| {
-        UserError::refused(format!("cannot write {}: {e}", path.display()))
-            .with_hint("free some space in the temporary folder (TMPDIR)")
-    })?;
+    std::fs::write(&path, &bytes)
+        .map_err(|e| super::temp_error(&format!("write {}", path.display()), &e))?;
     Ok(Expected {
         name: Some(f.filename.clone()),
         sha256,

@@ -113,18 +113,16 @@ pub fn reproduce(repo: &Repo, release: Release, req: &Request<'_>) -> Result<Rep
     let work = tempfile::Builder::new()
         .prefix("git-secure-release-reproduce.")
         .tempdir()
-        .map_err(|e| {
-            UserError::refused(format!("cannot make a temporary folder: {e}"))
-                .with_hint("set TMPDIR to a writable folder with room for two builds")
-        })?;
+        .map_err(|e| temp_error("make a temporary folder", &e))?;
     let _umask = Umask::set(UMASK);
     let dirs = [work.path().join("1"), work.path().join("2")].map(|d| d.join("src"));
+    let config = checkout::config(repo.repo.commondir(), &work.path().join("gitconfig"))?;
+    let sub = project_folder(repo);
     let mut projects = Vec::new();
     for dir in &dirs {
         made(std::fs::create_dir_all(dir.parent().unwrap_or(dir)), dir)?;
-        let config = work.path().join("gitconfig");
         checkout::checkout(repo.repo.commondir(), &release.commit, dir, &config)?;
-        projects.push(find_project(dir, &project_folder(repo)));
+        projects.push(find_project(dir, &sub));
         crate::report::trace(format_args!("reproduce: checked out {}", dir.display()));
     }
     let index = match req.index {
@@ -205,10 +203,13 @@ pub fn reproduce(repo: &Repo, release: Release, req: &Request<'_>) -> Result<Rep
 }
 
 fn made(result: std::io::Result<()>, dir: &Path) -> Result<(), UserError> {
-    result.map_err(|e| {
-        UserError::refused(format!("cannot make {}: {e}", dir.display()))
-            .with_hint("set TMPDIR to a writable folder with room for two builds")
-    })
+    result.map_err(|e| temp_error(&format!("make {}", dir.display()), &e))
+}
+
+/// What could not be done in the temporary folder (`what`: "write FILE", …), and its fix.
+pub(crate) fn temp_error(what: &str, e: &std::io::Error) -> UserError {
+    UserError::refused(format!("cannot {what}: {e}"))
+        .with_hint("set TMPDIR to a writable folder with room for two builds")
 }
 
 /// Submodules are not checked out (yet): say so rather than build without them.
