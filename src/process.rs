@@ -251,6 +251,22 @@ impl Cmd {
 }
 
 impl Cmd {
+    /// Start the program with its standard input and output as pipes for the caller (a
+    /// long-running reader such as `git cat-file --batch`); standard error is discarded.
+    pub fn spawn_piped(&self) -> std::io::Result<std::process::Child> {
+        crate::report::trace(format_args!(
+            "run {:?} {:?} (kept running)",
+            self.program, self.args
+        ));
+        let mut cmd = self.command();
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        cmd.spawn()
+    }
+}
+
+impl Cmd {
     /// Run the program, handing each line of its standard output (without the newline) to
     /// `each` as it arrives, so the caller works while the program still writes; standard
     /// error is collected. When `each` returns `false` the program is stopped. No deadline.

@@ -2,10 +2,9 @@
 //! committer time of the commit it points at; for a release tag, checked against the tag's
 //! own `Source-Date-Epoch` trailer.
 
-use git2::ObjectType;
-
 use super::repo::Repo;
 use crate::error::UserError;
+use crate::git::oid::{self, Kind, ObjectId};
 use crate::release::record;
 use crate::report;
 use crate::signing::object;
@@ -45,7 +44,7 @@ pub fn run(args: &EpochArgs) -> anyhow::Result<()> {
     let repo = Repo::open()?;
     let rev = args.rev.clone().unwrap_or_else(|| "HEAD".to_owned());
     let object = repo.resolve(&rev)?;
-    let (commit, epoch) = source_date_epoch(&repo, &rev, &object)?;
+    let (commit, epoch) = source_date_epoch(&repo, &rev, object)?;
     let line = record::env_line(epoch);
     match args.format {
         EpochFormat::Plain => report::out(&format!("{epoch}\n"))?,
@@ -77,27 +76,33 @@ pub fn run(args: &EpochArgs) -> anyhow::Result<()> {
 pub fn source_date_epoch(
     repo: &Repo,
     rev: &str,
-    object: &git2::Object<'_>,
-) -> Result<(git2::Oid, i64), UserError> {
-    let commit = object
-        .peel_to_commit()
-        .map_err(|_| UserError::refused(format!("{rev:?} does not point at a commit")))?;
-    let epoch = commit.committer().when().seconds();
-    if object.kind() == Some(ObjectType::Tag) {
-        let (_, raw) = repo.raw(object.id())?;
+    (id, kind): (ObjectId, Kind),
+) -> Result<(ObjectId, i64), UserError> {
+    let commit = repo
+        .repo
+        .peel_to_commit(id)
+        .ok_or_else(|| UserError::refused(format!("{rev:?} does not point at a commit")))?;
+    let (_, raw) = repo.raw(commit)?;
+    let epoch = oid::committer_time(&raw).ok_or_else(|| {
+        UserError::refused(format!(
+            "commit {commit} has no committer time git can read"
+        ))
+        .with_hint("git cat-file -p COMMIT shows its headers")
+    })?;
+    if kind == Kind::Tag {
+        let (_, raw) = repo.raw(id)?;
         let signed = object::split_tag(&raw);
         if let Some(recorded) = record::trailer(object::message(&signed.payload)) {
             let recorded = recorded.map_err(|e| UserError::refused(format!("tag {rev}: {e}")))?;
             if recorded != epoch {
                 return Err(UserError::refused(format!(
-                    "tag {rev} records Source-Date-Epoch: {recorded}, but its commit {} has committer time {epoch}",
-                    commit.id()
+                    "tag {rev} records Source-Date-Epoch: {recorded}, but its commit {commit} has committer time {epoch}"
                 ))
                 .with_hint("the tag does not describe its commit: rebuild from the commit's time, and re-make the tag with `git secure-release`"));
             }
         }
     }
-    Ok((commit.id(), epoch))
+    Ok((commit, epoch))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use super::repo::Repo;
 use crate::error::UserError;
+use crate::git::oid::{Kind, ObjectId};
 use crate::git::tags;
 use crate::report::{self, GREEN, RED, YELLOW};
 use crate::reproduce::compare::{Row, Verdict};
@@ -123,21 +124,18 @@ fn release(repo: &Repo, given: Option<&str>) -> Result<Release, UserError> {
         ))
         .with_hint("name a release tag (list them with `git tag --list 'v*'`)"));
     };
-    let reference = repo
+    let id = repo
         .repo
-        .find_reference(&format!("refs/tags/{name}"))
-        .map_err(|_| {
+        .ref_id(&format!("refs/tags/{name}"))
+        .ok_or_else(|| {
             UserError::refused(format!("there is no tag {shown}"))
                 .with_hint("list the tags with `git tag`, or fetch them with `git fetch --tags`")
         })?;
-    let object = reference
-        .resolve()
-        .ok()
-        .and_then(|r| r.target())
-        .and_then(|oid| repo.repo.find_object(oid, None).ok())
-        .ok_or_else(|| UserError::refused(format!("tag {shown} points at no object")))?;
-    let (commit, epoch) = super::epoch::source_date_epoch(repo, &name, &object)?;
-    let signature = signature(repo, &object)?;
+    let (kind, _) = repo
+        .raw(id)
+        .map_err(|_| UserError::refused(format!("tag {shown} points at no object")))?;
+    let (commit, epoch) = super::epoch::source_date_epoch(repo, &name, (id, kind))?;
+    let signature = signature(repo, id, kind)?;
     Ok(Release {
         tag: name,
         version: version.to_string(),
@@ -149,24 +147,23 @@ fn release(repo: &Repo, given: Option<&str>) -> Result<Release, UserError> {
 
 fn newest(repo: &Repo) -> Result<String, UserError> {
     let all = tags::release_tags(&repo.repo)
-        .map_err(|e| UserError::refused(format!("cannot list tags: {}", e.message())))?;
-    let head = repo.repo.head().ok().and_then(|h| h.target());
-    let (newest, _) = tags::newest_reachable(&repo.repo, &all, head);
+        .map_err(|e| UserError::refused(format!("cannot list tags: {e}")))?;
+    let (newest, _) = tags::newest_reachable(&repo.repo, &all, repo.repo.head().id);
     newest.map(|t| t.name.clone()).ok_or_else(|| {
         UserError::refused("no release tag is reachable from HEAD")
             .with_hint("name the tag to rebuild: git secure-release reproduce v1.2.0")
     })
 }
 
-fn signature(repo: &Repo, object: &git2::Object<'_>) -> Result<Signature, UserError> {
-    if object.kind() != Some(git2::ObjectType::Tag) {
+fn signature(repo: &Repo, id: ObjectId, kind: Kind) -> Result<Signature, UserError> {
+    if kind != Kind::Tag {
         return Ok(Signature {
             status: Status::Unsigned,
             message: "a lightweight tag: it carries no signature".to_owned(),
             signer: None,
         });
     }
-    let (_, raw) = repo.raw(object.id())?;
+    let (_, raw) = repo.raw(id)?;
     let signed = object::split_tag(&raw);
     let mut engine = Engine::new(VerifyConfig::from_git(&repo.config, repo.base())?);
     let v = engine.verify(&signed)?;

@@ -1,10 +1,10 @@
 //! `git secure-release verify` (contract §2.3): HEAD, every release tag, each REV, and with
 //! `--commits` every commit of a range, each with git's own verdict on its signature.
 
-use git2::{ObjectType, Oid};
-
-use super::repo::{read_raw, Repo};
+use super::repo::Repo;
 use crate::error::UserError;
+use crate::git::oid::{Kind as ObjectKind, ObjectId};
+use crate::git::repo::Reader;
 use crate::git::tags;
 use crate::report::{self, GREEN, RED, YELLOW};
 use crate::signing::engine::{Engine, EngineError, VerifyConfig};
@@ -36,7 +36,7 @@ pub struct VerifyArgs {
 #[derive(Debug)]
 struct Target {
     name: String,
-    oid: Oid,
+    oid: ObjectId,
     kind: Kind,
     /// For a ref under refs/tags: the tag name the ref gives it.
     ref_tag: Option<String>,
@@ -89,13 +89,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
     }
     // Learn the keyring while the targets are listed and read, when HEAD (which nearly always
     // shares its signature format with the tags) says it will be needed.
-    if let Some((_, raw)) = repo
-        .repo
-        .head()
-        .ok()
-        .and_then(|h| h.target())
-        .and_then(|oid| repo.raw(oid).ok())
-    {
+    if let Some((_, raw)) = repo.repo.head().id.and_then(|id| repo.raw(id).ok()) {
         engine.preload(&object::split_commit(&raw, repo.sha256()));
     }
     let mut targets = Vec::new();
@@ -110,16 +104,17 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
     let mut verifier = Verifier::new(&repo);
     verifier.verify(&mut engine, &targets, &mut results)?;
     // Lines are printed as their objects are verified (while git still lists a range); the
-    // names' column is as wide as the longest, which with --commits is a commit id's 40.
+    // names' column is as wide as the longest, which with --commits is a commit id's.
+    let id_width = if repo.sha256() { 64 } else { 40 };
     let width = if args.commits.is_some() {
-        40
+        id_width
     } else {
         results
             .iter()
             .map(|r| r.target.len())
             .max()
             .unwrap_or(0)
-            .min(40)
+            .min(id_width)
     };
     let mut shown = 0;
     let mut show = |results: &[VerifyResult]| -> Result<(), UserError> {
@@ -167,14 +162,14 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
 
 /// HEAD and every release tag.
 fn default_targets(repo: &Repo) -> Result<Vec<Target>, UserError> {
-    let head = repo.repo.head().map_err(|_| {
+    let head = repo.repo.head().id.ok_or_else(|| {
         UserError::refused("HEAD does not point at a commit yet (no commits on this branch)")
             .with_hint("make a first commit, or name what to verify")
     })?;
-    let oid = head
-        .peel_to_commit()
-        .map_err(|e| UserError::refused(format!("HEAD: {}", e.message())))?
-        .id();
+    let oid = repo.repo.peel_to_commit(head).ok_or_else(|| {
+        UserError::refused(format!("HEAD ({head}) does not point at a readable commit"))
+            .with_hint("git fsck")
+    })?;
     let mut out = vec![Target {
         name: "HEAD".into(),
         oid,
@@ -182,28 +177,23 @@ fn default_targets(repo: &Repo) -> Result<Vec<Target>, UserError> {
         ref_tag: None,
     }];
     // One pass over the tag refs: each read once, for its name and its target.
-    let cannot = |e: git2::Error| UserError::refused(format!("cannot list tags: {}", e.message()));
     let mut release = Vec::new();
-    for reference in repo.repo.references_glob("refs/tags/*").map_err(cannot)? {
-        let reference = reference.map_err(cannot)?;
-        let Some(name) = reference
-            .name()
-            .ok()
-            .and_then(|n| n.strip_prefix("refs/tags/"))
-        else {
+    let refs = repo
+        .repo
+        .refs("refs/tags/")
+        .map_err(|e| UserError::refused(format!("cannot list tags: {e}")))?;
+    for (full, oid) in refs {
+        let Some(name) = full.strip_prefix("refs/tags/") else {
             continue;
         };
         let Some((_, version)) = tags::split_release_tag(name) else {
             continue;
         };
-        let target = match reference.target() {
-            Some(oid) => Target {
-                name: name.to_owned(),
-                oid,
-                kind: Kind::Tag,
-                ref_tag: Some(name.to_owned()),
-            },
-            None => target(repo, name)?,
+        let target = Target {
+            name: name.to_owned(),
+            oid,
+            kind: Kind::Tag,
+            ref_tag: Some(name.to_owned()),
         };
         release.push((version, target));
     }
@@ -215,8 +205,8 @@ fn default_targets(repo: &Repo) -> Result<Vec<Target>, UserError> {
 /// What `rev` names: a tag ref (annotated or lightweight), or a commit.
 fn target(repo: &Repo, rev: &str) -> Result<Target, UserError> {
     let tag_ref = rev.strip_prefix("refs/tags/").unwrap_or(rev);
-    if let Ok(reference) = repo.repo.find_reference(&format!("refs/tags/{tag_ref}")) {
-        if let Some(oid) = reference.target() {
+    if !rev.starts_with('-') {
+        if let Some(oid) = repo.repo.ref_id(&format!("refs/tags/{tag_ref}")) {
             return Ok(Target {
                 name: rev.to_owned(),
                 oid,
@@ -225,28 +215,24 @@ fn target(repo: &Repo, rev: &str) -> Result<Target, UserError> {
             });
         }
     }
-    let object = repo.resolve(rev)?;
-    match object.kind() {
-        Some(ObjectType::Tag) => Ok(Target {
+    let (oid, kind) = repo.resolve(rev)?;
+    match kind {
+        ObjectKind::Tag => Ok(Target {
             name: rev.to_owned(),
-            oid: object.id(),
+            oid,
             kind: Kind::Tag,
             ref_tag: None,
         }),
-        _ => {
-            let commit = object.peel_to_commit().map_err(|_| {
-                UserError::refused(format!(
-                    "{rev:?} names a {}, not a commit or tag",
-                    object.kind().map_or("object", |k| k.str())
-                ))
-            })?;
-            Ok(Target {
-                name: rev.to_owned(),
-                oid: commit.id(),
-                kind: Kind::Commit,
-                ref_tag: None,
-            })
-        }
+        ObjectKind::Commit => Ok(Target {
+            name: rev.to_owned(),
+            oid,
+            kind: Kind::Commit,
+            ref_tag: None,
+        }),
+        other => Err(UserError::refused(format!(
+            "{rev:?} names a {}, not a commit or tag",
+            other.as_str()
+        ))),
     }
 }
 
@@ -273,10 +259,7 @@ fn range_in_chunks(
             let mut chunk = Vec::with_capacity(CHUNK);
             let mut bad = None;
             let out = cmd.each_line(|line| {
-                let Some(oid) = std::str::from_utf8(line)
-                    .ok()
-                    .and_then(|l| Oid::from_str(l).ok())
-                else {
+                let Some(oid) = std::str::from_utf8(line).ok().and_then(ObjectId::from_hex) else {
                     bad = Some(String::from_utf8_lossy(line).into_owned());
                     return false;
                 };
@@ -310,7 +293,7 @@ fn range_in_chunks(
             Ok((Ok(out), None)) if out.ok() => outcome,
             Ok((Ok(out), None)) => outcome.and(Err(bad(out.stderr_text()))),
             Ok((Ok(_), Some(line))) => Err(bad(format!(
-                "git rev-list printed {}, not a commit id (a SHA-256 repository?)",
+                "git rev-list printed {}, not a commit id",
                 report::value(&line)
             ))),
             Ok((Err(e), _)) => Err(UserError::refused(e.to_string()).with_hint("install git")),
@@ -328,9 +311,11 @@ struct Verifier<'r> {
     repo: &'r Repo,
     sha256: bool,
     threads: usize,
-    /// A repository handle per reading thread (git2's are not shared between threads),
-    /// opened when a chunk is big enough to share out.
-    readers: Option<Vec<git2::Repository>>,
+    /// A reader per reading thread (git2's handles are not shared between threads), opened
+    /// when a chunk is big enough to share out; none when git itself reads (one
+    /// `git cat-file --batch`, started before the keyring's gpgme processes, so that none
+    /// of their pipes leaks into it).
+    readers: Option<Vec<Reader>>,
 }
 
 impl<'r> Verifier<'r> {
@@ -352,11 +337,12 @@ impl<'r> Verifier<'r> {
         results: &mut Vec<VerifyResult>,
     ) -> Result<(), UserError> {
         if self.readers.is_none() && self.threads >= 2 && targets.len() >= 2 * CHUNK_MIN {
-            self.readers = Some(
-                (0..self.threads)
-                    .map_while(|_| crate::git::discover())
-                    .collect(),
-            );
+            let repo = &self.repo.repo;
+            self.readers = Some(if repo.through_lib() {
+                (0..self.threads).map_while(|_| repo.reader()).collect()
+            } else {
+                Vec::new()
+            });
         }
         let (repo, sha256, threads) = (self.repo, self.sha256, self.threads);
         let readers = self.readers.as_deref_mut().unwrap_or_default();
@@ -421,14 +407,12 @@ fn result(
 const CHUNK_MIN: usize = 8;
 
 /// One target's object, read and split; `None` is a lightweight tag.
-fn read_target(
-    repo: &git2::Repository,
-    t: &Target,
-    sha256: bool,
-) -> Result<Option<Signed>, UserError> {
-    let (kind, raw) = read_raw(repo, t.oid)?;
+fn read_target(reader: &Reader, t: &Target, sha256: bool) -> Result<Option<Signed>, UserError> {
+    let (kind, raw) = reader
+        .read(t.oid)
+        .map_err(|e| UserError::refused(e.to_string()).with_hint("git fsck"))?;
     Ok(match (t.kind, kind) {
-        (Kind::Tag, ObjectType::Tag) => Some(object::split_tag(&raw)),
+        (Kind::Tag, ObjectKind::Tag) => Some(object::split_tag(&raw)),
         (Kind::Tag, _) => None,
         (Kind::Commit, _) => Some(object::split_commit(&raw, sha256)),
     })
@@ -437,13 +421,13 @@ fn read_target(
 /// `chunk`'s objects, read by one thread per handle in `readers` (or here, without any), in order.
 fn read_in_parallel(
     repo: &Repo,
-    readers: &mut [git2::Repository],
+    readers: &mut [Reader],
     chunk: &[Target],
     sha256: bool,
 ) -> Result<Vec<Option<Signed>>, UserError> {
     let here = |part: &[Target]| {
         part.iter()
-            .map(|t| read_target(&repo.repo, t, sha256))
+            .map(|t| read_target(repo.repo.own_reader(), t, sha256))
             .collect::<Result<Vec<_>, _>>()
     };
     if readers.len() < 2 || chunk.len() < CHUNK_MIN {

@@ -48,20 +48,13 @@ pub fn run(args: &VersionArgs) -> anyhow::Result<()> {
     let (start, top) = crate::git::project_search(repo.as_ref(), &cwd);
     let project = Project::discover_within(&start, top.as_deref()).map_err(UserError::from)?;
     let release_tags = match &repo {
-        Some(repo) => tags::release_tags(repo).map_err(|e| {
-            UserError::refused(format!(
-                "cannot list the repository's tags: {}",
-                e.message()
-            ))
-        })?,
+        Some(repo) => tags::release_tags(repo)
+            .map_err(|e| UserError::refused(format!("cannot list the repository's tags: {e}")))?,
         None => Vec::new(),
     };
     // The newest release tag HEAD can reach counts (a maintenance branch has its own).
     let newest = match &repo {
-        Some(repo) => {
-            let head = repo.head().ok().and_then(|h| h.target());
-            tags::newest_reachable(repo, &release_tags, head).0
-        }
+        Some(repo) => tags::newest_reachable(repo, &release_tags, repo.head().id).0,
         None => tags::newest(&release_tags),
     };
     let (current_text, current) = match (&project.version_text, project.version(), newest) {

@@ -3,7 +3,8 @@
 //! others may have (a commit reachable from a remote-tracking branch, a tag on such a commit)
 //! or someone else's valid signature is never amended, re-signed or force-pushed.
 
-use git2::{Oid, Repository};
+use crate::git::oid::ObjectId as Oid;
+use crate::git::Repository;
 
 use crate::signing::{Status, Verdict};
 
@@ -22,12 +23,7 @@ pub fn import_key(fingerprint: &str) -> String {
 
 /// The first remote-tracking branch from which `oid` is reachable, if any.
 pub fn published_on(repo: &Repository, oid: Oid) -> Option<String> {
-    let refs = repo.references_glob("refs/remotes/*").ok()?;
-    refs.flatten().find_map(|r| {
-        let tip = r.target()?;
-        let reachable = tip == oid || repo.graph_descendant_of(tip, oid).unwrap_or(false);
-        reachable.then(|| r.shorthand().unwrap_or_default().to_owned())
-    })
+    repo.remote_branch_containing(oid)
 }
 
 /// Whether the verdict is a valid signature by somebody's key, just not one accepted here.

@@ -86,7 +86,7 @@ impl Check {
 pub struct World {
     pub git: Git,
     pub config: GitConfig,
-    pub repo: Option<git2::Repository>,
+    pub repo: Option<crate::git::Repository>,
     /// The folder the command runs in.
     pub cwd: PathBuf,
     /// Whether `--global` was asked for (the scope fixes and hints name).

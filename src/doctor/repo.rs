@@ -2,7 +2,8 @@
 //! version in step with the newest release tag.
 
 use super::{Check, World};
-use crate::git::tags;
+use crate::git::oid::{Kind, ObjectId};
+use crate::git::{tags, Repository};
 use crate::project::Project;
 use crate::signing::engine::{Engine, VerifyConfig};
 use crate::signing::{object, Status};
@@ -15,7 +16,7 @@ pub fn checks(world: &World) -> Vec<Check> {
             .map(|id| Check::skip(id, "skipped: not inside a git repository"))
             .collect();
     };
-    let base = repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf();
+    let base = repo.base().to_path_buf();
     let mut engine = match VerifyConfig::from_git(&world.config, &base) {
         Ok(c) => Engine::new(c),
         Err(e) => {
@@ -26,12 +27,9 @@ pub fn checks(world: &World) -> Vec<Check> {
                 .collect()
         }
     };
-    let sha256 = crate::git::is_sha256(repo);
-    let read = |oid: git2::Oid| {
-        repo.odb()
-            .and_then(|db| db.read(oid).map(|o| (o.kind(), o.data().to_vec())))
-    };
-    let head = match repo.head().ok().and_then(|h| h.target()) {
+    let sha256 = repo.sha256();
+    let read = |id: ObjectId| repo.read(id).map_err(|e| e.to_string());
+    let head = match repo.head().id {
         None => Check::skip("repo.head-signed", "skipped: no commit yet"),
         Some(oid) => {
             match read(oid).map(|(_, raw)| engine.verify(&object::split_commit(&raw, sha256))) {
@@ -44,11 +42,7 @@ pub fn checks(world: &World) -> Vec<Check> {
                     super::advice::commit_fix(repo, oid, &v, false),
                 ),
                 Ok(Err(e)) => Check::fail("repo.head-signed", e.to_string(), e.hint()),
-                Err(e) => Check::fail(
-                    "repo.head-signed",
-                    format!("cannot read HEAD: {}", e.message()),
-                    "git fsck",
-                ),
+                Err(e) => Check::fail("repo.head-signed", format!("HEAD: {e}"), "git fsck"),
             }
         }
     };
@@ -59,23 +53,18 @@ pub fn checks(world: &World) -> Vec<Check> {
 /// `repo.tags-signed`: every release tag validly signed, with a fix that never rewrites what
 /// was published or someone else's signature.
 fn tags_signed(
-    repo: &git2::Repository,
+    repo: &Repository,
     engine: &mut Engine,
-    read: &dyn Fn(git2::Oid) -> Result<(git2::ObjectType, Vec<u8>), git2::Error>,
+    read: &dyn Fn(ObjectId) -> Result<(Kind, Vec<u8>), String>,
 ) -> Check {
     let release = tags::release_tags(repo).unwrap_or_default();
     let mut bad = Vec::new();
     let mut names = Vec::new();
     for tag in &release {
-        let Ok(reference) = repo.find_reference(&format!("refs/tags/{}", tag.name)) else {
-            continue;
-        };
-        let Some(oid) = reference.target() else {
-            continue;
-        };
-        let target = reference.peel_to_commit().ok().map(|c| c.id());
+        let oid = tag.target;
+        let target = repo.peel_to_commit(oid);
         let found = match read(oid) {
-            Ok((git2::ObjectType::Tag, raw)) => {
+            Ok((Kind::Tag, raw)) => {
                 let signed = object::split_tag(&raw);
                 match engine.verify(&signed) {
                     Ok(v)
@@ -98,7 +87,7 @@ fn tags_signed(
                 }
             }
             Ok(_) => Some(("lightweight".to_owned(), Status::Unsigned, String::new())),
-            Err(e) => Some((e.message().to_owned(), Status::Bad, String::new())),
+            Err(e) => Some((e, Status::Bad, String::new())),
         };
         if let Some((shown, status, fpr)) = found {
             names.push(format!("{} ({shown})", tag.name));
@@ -127,7 +116,7 @@ fn tags_signed(
     }
 }
 
-fn version(world: &World, repo: &git2::Repository) -> Check {
+fn version(world: &World, repo: &Repository) -> Check {
     let id = "repo.version";
     let (start, top) = crate::git::project_search(Some(repo), &world.cwd);
     let project = match Project::discover_within(&start, top.as_deref()) {
@@ -144,8 +133,7 @@ fn version(world: &World, repo: &git2::Repository) -> Check {
         }
     };
     let release = tags::release_tags(repo).unwrap_or_default();
-    let head = repo.head().ok().and_then(|h| h.target());
-    let newest = tags::newest_reachable(repo, &release, head).0;
+    let newest = tags::newest_reachable(repo, &release, repo.head().id).0;
     let Some(current) = project.version() else {
         return Check::pass(
             id,

@@ -393,7 +393,7 @@ fn defaults(world: &World) -> Vec<Check> {
 fn test_signature(world: &World) -> Check {
     let id = "signing.test";
     let workdir = world.repo.as_ref().and_then(|r| r.workdir());
-    let git_dir = world.repo.as_ref().map(|r| r.path());
+    let git_dir = world.repo.as_ref().map(|r| r.git_dir());
     let made = testsig::make(workdir, git_dir, sha256(world), testsig::time_limit());
     let base = workdir.map_or_else(|| world.cwd.clone(), Path::to_path_buf);
     match VerifyConfig::from_git(&world.config, &base) {

@@ -1,5 +1,7 @@
 //! Release tags: a tag whose name is a prefix followed by a PEP 440 version.
 
+use super::oid::ObjectId;
+use super::Repository;
 use crate::version::{self, Version};
 
 /// A release tag, split into its prefix and version.
@@ -8,6 +10,8 @@ pub struct ReleaseTag {
     pub name: String,
     pub prefix: String,
     pub version: Version,
+    /// What `refs/tags/NAME` points at: the tag object (or, lightweight, the commit).
+    pub target: ObjectId,
 }
 
 /// Split `name` at the first digit after which the rest is a PEP 440 version:
@@ -23,15 +27,17 @@ pub fn split_release_tag(name: &str) -> Option<(String, Version)> {
 }
 
 /// Every release tag of the repository.
-pub fn release_tags(repo: &git2::Repository) -> Result<Vec<ReleaseTag>, git2::Error> {
-    let names = repo.tag_names(None)?;
-    Ok((0..names.len())
-        .filter_map(|i| names.get(i).ok().flatten())
-        .filter_map(|name| {
+pub fn release_tags(repo: &Repository) -> Result<Vec<ReleaseTag>, String> {
+    Ok(repo
+        .refs("refs/tags/")?
+        .into_iter()
+        .filter_map(|(name, target)| {
+            let name = name.strip_prefix("refs/tags/")?;
             split_release_tag(name).map(|(prefix, version)| ReleaseTag {
                 name: name.to_owned(),
                 prefix,
                 version,
+                target,
             })
         })
         .collect())
@@ -47,9 +53,9 @@ pub fn newest(tags: &[ReleaseTag]) -> Option<&ReleaseTag> {
 /// the greatest one anywhere when HEAD cannot reach it (a release on a maintenance line).
 /// Tags are tried greatest first, so a branch that has the newest release costs one check.
 pub fn newest_reachable<'a>(
-    repo: &git2::Repository,
+    repo: &Repository,
     tags: &'a [ReleaseTag],
-    head: Option<git2::Oid>,
+    head: Option<ObjectId>,
 ) -> (Option<&'a ReleaseTag>, Option<&'a ReleaseTag>) {
     let mut order: Vec<&ReleaseTag> = tags.iter().collect();
     order.sort_by(|a, b| b.version.cmp(&a.version).then_with(|| b.name.cmp(&a.name)));
@@ -57,11 +63,8 @@ pub fn newest_reachable<'a>(
         return (None, order.first().copied());
     };
     let reachable = |t: &ReleaseTag| {
-        repo.revparse_single(&format!("refs/tags/{}^{{commit}}", t.name))
-            .ok()
-            .is_some_and(|c| {
-                c.id() == head || repo.graph_descendant_of(head, c.id()).unwrap_or(false)
-            })
+        repo.peel_to_commit(t.target)
+            .is_some_and(|c| repo.is_ancestor(c, head))
     };
     let found = order.iter().position(|t| reachable(t));
     let newest = found.map(|i| order[i]);
@@ -108,6 +111,7 @@ mod tests {
                 name: n.into(),
                 prefix,
                 version,
+                target: ObjectId::from_hex(&"0".repeat(40)).expect("an id"),
             }
         };
         let tags = vec![

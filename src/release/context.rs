@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use git2::{ObjectType, Oid, Repository};
+use crate::git::oid::{Kind, ObjectId as Oid};
+use crate::git::Repository;
 
 use super::journal::JournalFiles;
 use super::lock;
@@ -49,11 +50,7 @@ impl Context {
         let cwd = std::env::current_dir().unwrap_or_else(|_| workdir.clone());
         let (start, top) = crate::git::project_search(Some(&repo), &cwd);
         let project = Project::discover_within(&start, top.as_deref());
-        let (head, branch) = match repo.head() {
-            Ok(h) if h.is_branch() => (h.target(), h.shorthand().ok().map(str::to_owned)),
-            Ok(h) => (h.target(), None),
-            Err(_) => (None, None),
-        };
+        let crate::git::repo::Head { id: head, branch } = repo.head();
         let tags = tags::release_tags(&repo).unwrap_or_default();
         let (newest, elsewhere) = tags::newest_reachable(&repo, &tags, head);
         let newest = newest.and_then(|n| tags.iter().position(|t| t == n));
@@ -86,13 +83,11 @@ impl Context {
     }
 
     pub fn sha256(&self) -> bool {
-        self.head.is_some_and(|o| o.as_bytes().len() == 32)
+        self.repo.sha256()
     }
 
-    pub fn raw_typed(&self, oid: Oid) -> Option<(ObjectType, Vec<u8>)> {
-        let odb = self.repo.odb().ok()?;
-        let o = odb.read(oid).ok()?;
-        Some((o.kind(), o.data().to_vec()))
+    pub fn raw_typed(&self, oid: Oid) -> Option<(Kind, Vec<u8>)> {
+        self.repo.read(oid).ok()
     }
 
     pub fn raw(&self, oid: Oid) -> Option<Vec<u8>> {
@@ -100,18 +95,15 @@ impl Context {
     }
 
     pub fn tag_oid(&self, name: &str) -> Option<Oid> {
-        self.repo
-            .find_reference(&format!("refs/tags/{name}"))
-            .ok()?
-            .target()
+        self.repo.ref_id(&format!("refs/tags/{name}"))
     }
 
     pub fn journal(&self) -> JournalFiles {
-        JournalFiles::new(self.repo.path())
+        JournalFiles::new(self.repo.git_dir())
     }
 
     pub fn index_path(&self) -> PathBuf {
-        self.repo.path().join("index")
+        self.repo.git_dir().join("index")
     }
 
     pub fn engine(&self) -> Result<Engine, UserError> {
@@ -130,7 +122,7 @@ pub fn take_lock() -> Result<Option<lock::Lock>, UserError> {
     let Some(repo) = crate::git::discover() else {
         return Ok(None);
     };
-    let lock = lock::Lock::acquire(repo.commondir(), repo.path()).map_err(|e| {
+    let lock = lock::Lock::acquire(repo.common_dir(), repo.git_dir()).map_err(|e| {
         let hint = match &e {
             lock::LockError::Held { .. } => {
                 "wait for it to finish (or stop it), then run this again"
@@ -141,7 +133,7 @@ pub fn take_lock() -> Result<Option<lock::Lock>, UserError> {
     })?;
     if let Some(prev) = &lock.previous {
         let journal = JournalFiles::new(&prev.git_dir);
-        let here = same_dir(&prev.git_dir, repo.path());
+        let here = same_dir(&prev.git_dir, repo.git_dir());
         if !journal.exists() {
             crate::report::note(&format!(
                 "note: removed the release lock left by {}, which ended before it changed anything",
@@ -177,8 +169,8 @@ pub type TestSignature = std::thread::JoinHandle<Result<Vec<u8>, testsig::SignFa
 pub fn start_test_signature() -> Option<TestSignature> {
     let repo = crate::git::discover()?;
     let workdir = repo.workdir()?.to_path_buf();
-    let git_dir = repo.path().to_path_buf();
-    let sha256 = crate::git::is_sha256(&repo);
+    let git_dir = repo.git_dir().to_path_buf();
+    let sha256 = repo.sha256();
     Some(std::thread::spawn(move || {
         let made = testsig::make(
             Some(&workdir),

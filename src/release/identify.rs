@@ -3,7 +3,8 @@
 //! planned files' bytes; its tag, by the recorded object id or by its name, message and
 //! target. Undo and recovery touch nothing else.
 
-use git2::{ObjectType, Oid};
+use crate::git::oid::{self, Kind, ObjectId as Oid};
+use crate::signing::object;
 
 use super::context::Context;
 use super::journal::Journal;
@@ -21,8 +22,8 @@ pub enum Branch {
 
 /// Where the branch stands now.
 pub fn branch(ctx: &Context, journal: &Journal) -> Branch {
-    let head = Oid::from_str(&journal.head).ok();
-    match ctx.repo.refname_to_id(&journal.branch_ref()).ok() {
+    let head = Oid::from_hex(&journal.head);
+    match ctx.repo.ref_id(&journal.branch_ref()) {
         Some(tip) if Some(tip) == head => Branch::Before,
         Some(tip) if journal.plan.commits() && is_release_commit(ctx, journal, tip) => {
             Branch::Released(tip)
@@ -37,14 +38,14 @@ pub fn branch(ctx: &Context, journal: &Journal) -> Branch {
 /// exactly the planned files, holding exactly their planned bytes.
 pub fn is_release_commit(ctx: &Context, journal: &Journal, oid: Oid) -> bool {
     if let Some(recorded) = &journal.commit {
-        return Oid::from_str(recorded).is_ok_and(|r| r == oid);
+        return Oid::from_hex(recorded).is_some_and(|r| r == oid);
     }
-    let Ok(commit) = ctx.repo.find_commit(oid) else {
+    let Some((Kind::Commit, raw)) = ctx.raw_typed(oid) else {
         return false;
     };
-    let parent_ok = commit.parent_count() == 1
-        && commit.parent_id(0).ok().map(|p| p.to_string()).as_deref() == Some(&journal.head);
-    let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+    let parents = oid::parents(&raw);
+    let parent_ok = parents.len() == 1 && parents[0].to_string() == journal.head;
+    let message = String::from_utf8_lossy(object::message(&raw)).into_owned();
     if !parent_ok || !cleaned(&message).starts_with(&cleaned(&journal.plan.message)) {
         return false;
     }
@@ -55,39 +56,15 @@ pub fn is_release_commit(ctx: &Context, journal: &Journal, oid: Oid) -> bool {
         changed.sort_unstable();
         changed == planned
             && journal.plan.files.iter().all(|f| {
-                let want = Oid::hash_object(ObjectType::Blob, &f.new).ok();
-                commit
-                    .tree()
-                    .ok()
-                    .and_then(|t| t.get_path(std::path::Path::new(&f.path)).ok())
-                    .map(|e| e.id())
-                    == want
+                let want = oid::blob_id(&f.new, ctx.sha256());
+                want.is_some() && ctx.repo.entry_at(oid, &f.path).map(|(_, id)| id) == want
             })
     })
 }
 
 /// The paths whose entries differ between commit `from` and commit `to`.
 pub fn changed_paths(ctx: &Context, from: &str, to: Oid) -> Option<Vec<String>> {
-    let repo = &ctx.repo;
-    let a = repo
-        .find_commit(Oid::from_str(from).ok()?)
-        .ok()?
-        .tree()
-        .ok()?;
-    let b = repo.find_commit(to).ok()?.tree().ok()?;
-    let diff = repo.diff_tree_to_tree(Some(&a), Some(&b), None).ok()?;
-    let mut out = Vec::new();
-    for d in diff.deltas() {
-        for file in [d.old_file(), d.new_file()] {
-            if let Some(p) = file.path() {
-                let p = p.to_string_lossy().replace('\\', "/");
-                if !out.contains(&p) {
-                    out.push(p);
-                }
-            }
-        }
-    }
-    Some(out)
+    ctx.repo.changed_paths(Oid::from_hex(from)?, to)
 }
 
 /// The tag object at `refs/tags/<tag>` when it is this release's: the one the journal
@@ -96,15 +73,15 @@ pub fn changed_paths(ctx: &Context, from: &str, to: Oid) -> Option<Vec<String>> 
 pub fn release_tag(ctx: &Context, journal: &Journal, commit: Option<Oid>) -> Option<Oid> {
     let oid = ctx.tag_oid(&journal.plan.tag)?;
     if let Some(recorded) = &journal.tag_object {
-        return (Oid::from_str(recorded).ok()? == oid).then_some(oid);
+        return (Oid::from_hex(recorded)? == oid).then_some(oid);
     }
-    let tag = ctx.repo.find_tag(oid).ok()?;
-    let ours = Some(tag.target_id()) == commit
-        && tag.name_bytes() == journal.plan.tag.as_bytes()
-        && cleaned(&String::from_utf8_lossy(
-            tag.message_bytes().unwrap_or_default(),
-        ))
-        .starts_with(&cleaned(&journal.plan.tag_message));
+    let Some((Kind::Tag, raw)) = ctx.raw_typed(oid) else {
+        return None;
+    };
+    let ours = oid::header_id(&raw, b"object") == commit
+        && object::header(&raw, b"tag") == Some(journal.plan.tag.as_bytes())
+        && cleaned(&String::from_utf8_lossy(object::message(&raw)))
+            .starts_with(&cleaned(&journal.plan.tag_message));
     ours.then_some(oid)
 }
 

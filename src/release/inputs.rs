@@ -87,9 +87,8 @@ fn is_git_name(part: &str) -> bool {
 /// Each file the release writes: inside the work tree, outside every git directory, not
 /// behind a symbolic link, a regular file that git tracks.
 pub fn written_files(ctx: &Context, plan: &Plan) -> Vec<Problem> {
-    let index = ctx.repo.index().ok();
     let canonical = |p: &Path| p.canonicalize().ok();
-    let git_dirs: Vec<_> = [ctx.repo.path(), ctx.repo.commondir()]
+    let git_dirs: Vec<_> = [ctx.repo.git_dir(), ctx.repo.common_dir()]
         .into_iter()
         .filter_map(canonical)
         .collect();
@@ -150,10 +149,7 @@ pub fn written_files(ctx: &Context, plan: &Plan) -> Vec<Problem> {
             problems.push(refuse("is not a regular file"));
             continue;
         }
-        let tracked = index
-            .as_ref()
-            .and_then(|i| i.get_path(rel, 0))
-            .map(|e| e.mode);
+        let tracked = ctx.repo.tracked_mode(&rel.to_string_lossy());
         match tracked {
             Some(0o100644 | 0o100755) => {}
             Some(_) => problems.push(refuse(

@@ -140,7 +140,7 @@ impl JournalFiles {
         };
         let text = std::fs::read(self.journal()).map_err(|e| damaged(e.to_string()))?;
         let journal: Journal = serde_json::from_slice(&text).map_err(|e| damaged(e.to_string()))?;
-        if git2::Oid::from_str(&journal.head).is_err() {
+        if crate::git::oid::ObjectId::from_hex(&journal.head).is_none() {
             return Err(damaged(format!("{:?} is not a commit id", journal.head)));
         }
         Ok(journal)

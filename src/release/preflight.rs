@@ -1,7 +1,7 @@
 //! The release's preflight (contract §2.1 step 1): every check runs, and every failure is
 //! reported together with its fix. Nothing here writes anything.
 
-use git2::ObjectType;
+use crate::git::oid::Kind as ObjectType;
 
 use super::context::{Context, TestSignature};
 use super::journal::FORGET;
@@ -244,11 +244,10 @@ fn dirty_problems(allow_dirty: bool, rewrites: &[String], changed: &[String]) ->
 fn allowed_branch_fix(ctx: &Context, allowed: &[String]) -> String {
     let existing = ctx
         .repo
-        .branches(Some(git2::BranchType::Local))
+        .refs("refs/heads/")
+        .unwrap_or_default()
         .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|(b, _)| b.name().ok().flatten().map(str::to_owned))
+        .filter_map(|(name, _)| name.strip_prefix("refs/heads/").map(str::to_owned))
         .find(|name| allowed.iter().any(|p| glob_match(p, name)));
     if let Some(name) = existing {
         return format!(
@@ -281,18 +280,9 @@ pub fn branch(ctx: &Context, branch: &str) -> Vec<Problem> {
             allowed_branch_fix(ctx, allowed),
         ));
     }
-    // `git rev-list --count HEAD..@{upstream}`, in-process: the upstream as branch.<name>.remote
+    // `git rev-list --count BRANCH..BRANCH@{upstream}`: the upstream as branch.<name>.remote
     // and .merge name it, through the remote's fetch refspec; none, or never fetched: no check.
-    let behind = ctx
-        .repo
-        .find_branch(branch, git2::BranchType::Local)
-        .ok()
-        .and_then(|local| {
-            let upstream = local.upstream().ok()?;
-            let (ours, theirs) = (local.get().target()?, upstream.get().target()?);
-            ctx.repo.graph_ahead_behind(ours, theirs).ok()
-        })
-        .map_or(0, |(_, behind)| behind);
+    let behind = ctx.repo.behind_upstream(branch).unwrap_or(0);
     if behind > 0 {
         problems.push(Problem::new(
             format!("branch {branch} is {behind} commit(s) behind its upstream (as git last fetched it)"),
@@ -386,7 +376,7 @@ pub fn signatures(
             .tag_oid(&tag.name)
             .and_then(|oid| ctx.raw_typed(oid))
             .map(|(kind, raw)| match kind {
-                git2::ObjectType::Tag => {
+                ObjectType::Tag => {
                     let signed = object::split_tag(&raw);
                     engine.verify(&signed).map(|mut v| {
                         if v.status.passes()
@@ -407,11 +397,7 @@ pub fn signatures(
         match verdict {
             Some(Ok(v)) if v.status.passes() => {}
             Some(Ok(v)) => {
-                let target = ctx
-                    .repo
-                    .revparse_single(&format!("refs/tags/{}^{{commit}}", tag.name))
-                    .ok()
-                    .map(|o| o.id());
+                let target = ctx.repo.peel_to_commit(tag.target);
                 let fpr = v
                     .signer
                     .as_ref()

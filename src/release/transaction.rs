@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use git2::Oid;
+use crate::git::oid::ObjectId as Oid;
 
 use super::context::Context;
 pub use super::identify::{branch, Branch};
@@ -42,7 +42,7 @@ pub fn apply(
 ) -> Result<(Oid, i64), StepFailure> {
     let head = step(
         "the journal",
-        Oid::from_str(&journal.head),
+        Oid::from_hex(&journal.head).ok_or("its HEAD is no commit id"),
         super::journal::FORGET,
     )?;
     let commit = if journal.plan.commits() {
@@ -56,9 +56,9 @@ pub fn apply(
     };
     let epoch = step(
         "cannot read the release commit",
-        ctx.repo
-            .find_commit(commit)
-            .map(|c| c.committer().when().seconds()),
+        ctx.raw(commit)
+            .and_then(|raw| crate::git::oid::committer_time(&raw))
+            .ok_or("no committer time"),
         "git log -1",
     )?;
     if release_tag(ctx, journal, Some(commit)).is_none() {
@@ -144,8 +144,8 @@ fn commit(ctx: &Context, journal: &mut Journal, files: &JournalFiles) -> Result<
     )?;
     let made = ctx
         .repo
-        .refname_to_id(&journal.branch_ref())
-        .map_err(|_| StepFailure {
+        .ref_id(&journal.branch_ref())
+        .ok_or_else(|| StepFailure {
             message: "the release commit is not found after committing".into(),
             hint: "git log -1".into(),
         })?;
@@ -268,7 +268,7 @@ pub fn undo(ctx: &Context, files: &JournalFiles, journal: &Journal) -> Result<()
     let commit = match state {
         Branch::Released(c) => Some(c),
         _ => (!journal.plan.commits())
-            .then(|| Oid::from_str(&journal.head).ok())
+            .then(|| Oid::from_hex(&journal.head))
             .flatten(),
     };
     if let Some(oid) = release_tag(ctx, journal, commit) {
@@ -318,7 +318,7 @@ pub fn undo(ctx: &Context, files: &JournalFiles, journal: &Journal) -> Result<()
 }
 
 fn commit_editmsg(ctx: &Context) -> PathBuf {
-    ctx.repo.path().join("COMMIT_EDITMSG")
+    ctx.repo.git_dir().join("COMMIT_EDITMSG")
 }
 
 /// `COMMIT_EDITMSG` as it is now, for the journal.
@@ -373,8 +373,8 @@ pub fn git_locks(
     branch: &str,
     tag: &str,
 ) -> (Vec<PathBuf>, Vec<PathBuf>) {
-    let git_dir = ctx.repo.path();
-    let common = ctx.repo.commondir();
+    let git_dir = ctx.repo.git_dir();
+    let common = ctx.repo.common_dir();
     let mut candidates = vec![git_dir.join("index.lock"), git_dir.join("HEAD.lock")];
     if let Ok(entries) = std::fs::read_dir(git_dir) {
         candidates.extend(entries.flatten().map(|e| e.path()).filter(|p| {

@@ -116,12 +116,12 @@ pub fn reproduce(repo: &Repo, release: Release, req: &Request<'_>) -> Result<Rep
         .map_err(|e| temp_error("make a temporary folder", &e))?;
     let _umask = Umask::set(UMASK);
     let dirs = [work.path().join("1"), work.path().join("2")].map(|d| d.join("src"));
-    let config = checkout::config(repo.repo.commondir(), &work.path().join("gitconfig"))?;
+    let config = checkout::config(repo.repo.common_dir(), &work.path().join("gitconfig"))?;
     let sub = project_folder(repo);
     let mut projects = Vec::new();
     for dir in &dirs {
         made(std::fs::create_dir_all(dir.parent().unwrap_or(dir)), dir)?;
-        checkout::checkout(repo.repo.commondir(), &release.commit, dir, &config)?;
+        checkout::checkout(repo.repo.common_dir(), &release.commit, dir, &config)?;
         projects.push(find_project(dir, &sub));
         crate::report::trace(format_args!("reproduce: checked out {}", dir.display()));
     }
@@ -214,11 +214,9 @@ pub(crate) fn temp_error(what: &str, e: &std::io::Error) -> UserError {
 
 /// Submodules are not checked out (yet): say so rather than build without them.
 fn refuse_submodules(repo: &Repo, release: &Release) -> Result<(), UserError> {
-    let has = git2::Oid::from_str(&release.commit)
-        .ok()
-        .and_then(|oid| repo.repo.find_commit(oid).ok())
-        .and_then(|c| c.tree().ok())
-        .is_some_and(|t| t.get_path(Path::new(".gitmodules")).is_ok());
+    let has = crate::git::oid::ObjectId::from_hex(&release.commit)
+        .and_then(|id| repo.repo.entry_at(id, ".gitmodules"))
+        .is_some();
     if !has {
         return Ok(());
     }

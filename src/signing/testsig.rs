@@ -246,18 +246,19 @@ pub fn make(
     if !commit.ok() || commit_id.is_empty() {
         return Err(diagnose(&commit.stderr_text()));
     }
-    // Read it back from the scratch object folder (no process).
-    let read = || -> Result<Vec<u8>, git2::Error> {
-        let odb = git2::Odb::new()?;
-        odb.add_disk_alternate(&objects.to_string_lossy())?;
-        let object = odb.read(git2::Oid::from_str(&commit_id)?)?;
-        Ok(object.data().to_vec())
+    // Read it back from the scratch object folder (no process), a loose object of either
+    // hash; its name is git's own output, checked to be an object name first.
+    let read = || -> std::io::Result<Vec<u8>> {
+        if crate::git::oid::ObjectId::from_hex(&commit_id).is_none() {
+            return Err(std::io::Error::other(format!(
+                "git printed {commit_id:?}, not an object name"
+            )));
+        }
+        let file = objects.join(&commit_id[..2]).join(&commit_id[2..]);
+        Ok(crate::git::oid::read_loose(&file)?.1)
     };
     read().map_err(|e| SignFailure {
-        message: format!(
-            "the test signature was made but cannot be read back: {}",
-            e.message()
-        ),
+        message: format!("the test signature was made but cannot be read back: {e}"),
         hint: "check that TMPDIR is writable".into(),
     })
 }

@@ -5,6 +5,7 @@ mod common;
 mod concurrency;
 mod doctor;
 mod epoch;
+mod formats;
 mod generated;
 mod hostile;
 mod layouts;

@@ -193,23 +193,33 @@ impl World {
     }
 
     /// Our verdict on `rev`: the one result of `verify --json REV`, the same by both paths
-    /// (in-process, and gpg or ssh-keygen per object) down to the message.
+    /// (in-process, and gpg or ssh-keygen per object) down to the message, and the same
+    /// whether libgit2 or git itself reads the repository.
     pub fn our_verdict(&self, rev: &str) -> serde_json::Value {
-        let fast = self.verdict_by(rev, false);
-        let slow = self.verdict_by(rev, true);
+        let fast = self.verdict_by(rev, false, false);
+        let slow = self.verdict_by(rev, true, false);
         assert_eq!(
             fast, slow,
             "{rev}: the fast path and the slow path disagree"
         );
+        let through_git = self.verdict_by(rev, false, true);
+        assert_eq!(
+            fast, through_git,
+            "{rev}: reading through libgit2 and through git disagree"
+        );
         fast
     }
 
-    fn verdict_by(&self, rev: &str, slow: bool) -> serde_json::Value {
+    fn verdict_by(&self, rev: &str, slow: bool, through_git: bool) -> serde_json::Value {
         let mut args = vec!["verify", "--json", rev];
         if slow {
             args.push("--no-fast-path");
         }
-        let out = self.cmd(&args);
+        let mut cmd = self.command(&args);
+        if through_git {
+            cmd.env("GIT_SECURE_RELEASE_READER", "git");
+        }
+        let out = assert_cmd::assert::OutputAssertExt::assert(&mut cmd);
         let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("JSON");
         let result = v["results"][0].clone();
         let passes = matches!(result["status"].as_str(), Some("good" | "expired-key"));
