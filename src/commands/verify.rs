@@ -408,9 +408,16 @@ const CHUNK_MIN: usize = 8;
 
 /// One target's object, read and split; `None` is a lightweight tag.
 fn read_target(reader: &Reader, t: &Target, sha256: bool) -> Result<Option<Signed>, UserError> {
-    let (kind, raw) = reader
-        .read(t.oid)
-        .map_err(|e| UserError::refused(e.to_string()).with_hint("git fsck"))?;
+    split_target(t, reader.read(t.oid), sha256)
+}
+
+/// One target's object as read, split; `None` is a lightweight tag.
+fn split_target(
+    t: &Target,
+    read: Result<(ObjectKind, Vec<u8>), crate::git::repo::ReadError>,
+    sha256: bool,
+) -> Result<Option<Signed>, UserError> {
+    let (kind, raw) = read.map_err(|e| UserError::refused(e.to_string()).with_hint("git fsck"))?;
     Ok(match (t.kind, kind) {
         (Kind::Tag, ObjectKind::Tag) => Some(object::split_tag(&raw)),
         (Kind::Tag, _) => None,
@@ -426,8 +433,11 @@ fn read_in_parallel(
     sha256: bool,
 ) -> Result<Vec<Option<Signed>>, UserError> {
     let here = |part: &[Target]| {
+        let ids: Vec<_> = part.iter().map(|t| t.oid).collect();
+        let read = repo.repo.own_reader().read_many(&ids);
         part.iter()
-            .map(|t| read_target(repo.repo.own_reader(), t, sha256))
+            .zip(read)
+            .map(|(t, r)| split_target(t, r, sha256))
             .collect::<Result<Vec<_>, _>>()
     };
     if readers.len() < 2 || chunk.len() < CHUNK_MIN {

@@ -71,11 +71,37 @@ impl Batch {
         })
     }
 
-    fn read(&mut self, id: ObjectId) -> Result<(Kind, Vec<u8>), String> {
-        self.input
-            .write_all(format!("{id}\n").as_bytes())
-            .and_then(|()| self.input.flush())
-            .map_err(|e| format!("git cat-file stopped: {e}"))?;
+    /// Ask for `ids` all at once, then read the answers in order: one round trip for many
+    /// objects. At most [`ASK_AT_ONCE`] ids are written before the answers are read, so the
+    /// question fits in the pipe while git writes its answers.
+    fn read_many(&mut self, ids: &[ObjectId]) -> Vec<Result<(Kind, Vec<u8>), String>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for part in ids.chunks(ASK_AT_ONCE) {
+            let mut ask = String::with_capacity(part.len() * 65);
+            for id in part {
+                ask.push_str(&id.to_string());
+                ask.push('\n');
+            }
+            if let Err(e) = self
+                .input
+                .write_all(ask.as_bytes())
+                .and_then(|()| self.input.flush())
+            {
+                out.extend(
+                    part.iter()
+                        .map(|_| Err(format!("git cat-file stopped: {e}"))),
+                );
+                continue;
+            }
+            for _ in part {
+                out.push(self.answer());
+            }
+        }
+        out
+    }
+
+    /// The answer to one question.
+    fn answer(&mut self) -> Result<(Kind, Vec<u8>), String> {
         let mut line = Vec::new();
         self.output
             .read_until(b'\n', &mut line)
@@ -100,7 +126,49 @@ impl Batch {
     }
 }
 
+/// How many ids are asked for before their answers are read (65 bytes each: well within a
+/// pipe's 64 KiB).
+const ASK_AT_ONCE: usize = 512;
+
 impl Reader {
+    /// Objects' types and raw bytes, in the order of `ids`; through git, in one round trip.
+    pub fn read_many(&self, ids: &[ObjectId]) -> Vec<Result<(Kind, Vec<u8>), ReadError>> {
+        let Inner::Git { git, batch } = &self.0 else {
+            return ids.iter().map(|&id| self.read(id)).collect();
+        };
+        let mut batch = batch
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if batch.is_none() {
+            match Batch::start(git) {
+                Ok(b) => *batch = Some(b),
+                Err(e) => {
+                    let why = e.to_string();
+                    return ids
+                        .iter()
+                        .map(|&id| {
+                            Err(ReadError {
+                                id,
+                                why: why.clone(),
+                            })
+                        })
+                        .collect();
+                }
+            }
+        }
+        let answers = batch.as_mut().map(|b| b.read_many(ids)).unwrap_or_default();
+        if answers
+            .iter()
+            .any(|a| a.as_ref().is_err_and(|w| w.contains("stopped")))
+        {
+            *batch = None;
+        }
+        ids.iter()
+            .zip(answers)
+            .map(|(&id, a)| a.map_err(|why| ReadError { id, why }))
+            .collect()
+    }
+
     pub fn read(&self, id: ObjectId) -> Result<(Kind, Vec<u8>), ReadError> {
         let fail = |why: String| ReadError { id, why };
         match &self.0 {
@@ -121,7 +189,7 @@ impl Reader {
                 if batch.is_none() {
                     *batch = Some(Batch::start(git).map_err(|e| fail(e.to_string()))?);
                 }
-                let read = batch.as_mut().map(|b| b.read(id));
+                let read = batch.as_mut().and_then(|b| b.read_many(&[id]).pop());
                 let result = read.unwrap_or_else(|| Err("git cat-file stopped".into()));
                 if result.as_ref().is_err_and(|w| w.contains("stopped")) {
                     *batch = None;

@@ -167,6 +167,19 @@ fn verify_reads_every_format_and_agrees_with_git() {
         assert!(err.contains("unknown revision"), "{format:?}: {err}");
         let err = stderr(&w.cmd(&["verify", "HEAD^{tree}"]).code(1));
         assert!(err.contains("not a commit or tag"), "{format:?}: {err}");
+        if let Format::PartialClone = format {
+            // An object the clone left out is never fetched by reading.
+            let missing = w.git(&["rev-list", "--objects", "--missing=print", "HEAD"]);
+            let blob = missing
+                .lines()
+                .find_map(|l| l.strip_prefix('?'))
+                .expect("a missing blob")
+                .to_owned();
+            let err = stderr(&w.cmd(&["verify", &blob]).code(1));
+            assert!(err.contains("unknown revision"), "{err}");
+            let still = w.git(&["rev-list", "--objects", "--missing=print", "HEAD"]);
+            assert!(still.contains(&format!("?{blob}")), "fetched: {still}");
+        }
     }
 }
 

@@ -723,3 +723,24 @@ fn a_repository_marked_safe_is_cloned() {
     let v = json(&w.cmd(&["reproduce", "--json", "--build", &b]).success());
     assert_eq!(artifact(&v, ".whl")["verdict"], "reproducible", "{v}");
 }
+
+/// A SHA-256 and a reftable repository (read through git, cloned by git) rebuild as any.
+#[test]
+fn sha256_and_reftable_repositories_rebuild() {
+    for flag in ["--object-format=sha256", "--ref-format=reftable"] {
+        let w = World::new();
+        w.set_env("TMPDIR", w.tmp.path());
+        w.write("pyproject.toml", PYPROJECT);
+        w.write("src/demo_pkg/__init__.py", "VALUE = 1\n");
+        w.git(&["init", "-q", "-b", "main", flag]);
+        w.git(&["add", "-A"]);
+        w.git(&["commit", "-q", "-m", "initial"]);
+        w.git(&["tag", "-a", "v1.0.0", "-m", "Release 1.0.0"]);
+        let v = json(&reproduce(&w, "deterministic", &[]).success());
+        assert_eq!(v["commit"], w.git(&["rev-parse", "HEAD"]).trim(), "{flag}");
+        assert_eq!(v["source_date_epoch"], 1_704_164_645, "{flag}");
+        for suffix in [".whl", ".tar.gz"] {
+            assert_eq!(artifact(&v, suffix)["verdict"], "reproducible", "{flag}");
+        }
+    }
+}
