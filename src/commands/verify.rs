@@ -116,39 +116,50 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
             .unwrap_or(0)
             .min(id_width)
     };
-    let mut shown = 0;
-    let mut show = |results: &[VerifyResult]| -> Result<(), UserError> {
-        if !args.json {
-            report::out_each(render(&results[shown..], width))
-                .map_err(|e| UserError::refused(format!("cannot write the report: {e}")))?;
+    // Without --json a line is printed and forgotten (memory flat in the range's length);
+    // what the end needs is kept: the counts and the warnings.
+    let mut tally = Tally::default();
+    let mut show = |results: &mut Vec<VerifyResult>| -> Result<(), UserError> {
+        let fresh = &results[tally.kept..];
+        tally.total += fresh.len();
+        tally.failed += fresh.iter().filter(|r| !r.status.passes()).count();
+        if args.json {
+            tally.kept = results.len();
+            return Ok(());
         }
-        shown = results.len();
+        report::out_each(render(fresh, width))
+            .map_err(|e| UserError::refused(format!("cannot write the report: {e}")))?;
+        tally.warnings.extend(results.drain(..).filter_map(|r| {
+            let w = r.warning?;
+            Some(format!(
+                "{}: {}",
+                report::value(&r.target),
+                report::value(&w)
+            ))
+        }));
         Ok(())
     };
-    show(&results)?;
+    show(&mut results)?;
     if let Some(range) = &args.commits {
         engine.settle();
         range_in_chunks(&repo, range, |chunk| {
             verifier.verify(&mut engine, &chunk, &mut results)?;
-            show(&results)
+            show(&mut results)
         })?;
     }
-    crate::report::trace(format_args!("verify: {} objects verified", results.len()));
-    let ok = results.iter().all(|r| r.status.passes());
-    let failed = results.iter().filter(|r| !r.status.passes()).count();
-    let total = results.len();
+    let Tally {
+        total,
+        failed,
+        warnings,
+        ..
+    } = tally;
+    crate::report::trace(format_args!("verify: {total} objects verified"));
+    let ok = failed == 0;
     if args.json {
         report::json(&Report { ok, results })?;
-    } else {
-        for r in &results {
-            if let Some(w) = &r.warning {
-                report::warn(&format!(
-                    "{}: {}",
-                    report::value(&r.target),
-                    report::value(w)
-                ));
-            }
-        }
+    }
+    for w in &warnings {
+        report::warn(w);
     }
     if ok {
         Ok(())
@@ -158,6 +169,16 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
             .reported()
             .into())
     }
+}
+
+/// What the end of a run needs of the results already printed.
+#[derive(Default)]
+struct Tally {
+    total: usize,
+    failed: usize,
+    /// Results still held (with --json, all of them).
+    kept: usize,
+    warnings: Vec<String>,
 }
 
 /// HEAD and every release tag.
