@@ -10,6 +10,7 @@ pub mod fast;
 pub mod gpg;
 pub mod keys;
 pub mod object;
+pub mod pinentry;
 pub mod ssh;
 pub mod testsig;
 

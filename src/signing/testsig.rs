@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use super::pinentry::Marker;
 use crate::process::{Cmd, Finished, RunError};
 
 /// Why no test signature could be made.
@@ -40,17 +41,23 @@ fn limit_for(setting: Option<&str>, interactive: bool) -> Duration {
     Duration::from_secs_f64(secs.min(86_400.0))
 }
 
-/// What a test signature that ran out of time most likely waited for.
-fn timed_out(limit: Duration, interactive: bool) -> SignFailure {
+/// What a test signature that ran out of time most likely waited for; `closed` passphrase
+/// dialogs it had opened were closed.
+fn timed_out(limit: Duration, interactive: bool, closed: usize) -> SignFailure {
     let secs = limit.as_secs_f64();
+    let closed = if closed > 0 {
+        " (the passphrase dialog it opened is closed)"
+    } else {
+        ""
+    };
     if interactive {
         SignFailure {
-            message: format!("signing did not finish within {secs:.0} s: a passphrase was being waited for (gpg's pinentry, or ssh) and none was given"),
+            message: format!("signing did not finish within {secs:.0} s: a passphrase was being waited for (gpg's pinentry, or ssh) and none was given{closed}"),
             hint: "run it again and answer the pinentry, or unlock the key first: echo test | gpg --clearsign > /dev/null (ssh: ssh-add); GIT_SECURE_RELEASE_SIGN_TIMEOUT sets the limit".into(),
         }
     } else {
         SignFailure {
-            message: format!("signing did not finish within {secs:.0} s: gpg or ssh is most likely waiting for a passphrase nobody can type"),
+            message: format!("signing did not finish within {secs:.0} s: gpg or ssh is most likely waiting for a passphrase nobody can type{closed}"),
             hint: "unlock the key in a terminal first (echo test | gpg --clearsign > /dev/null), or add it to the agent (ssh-add), and export GPG_TTY=$(tty)".into(),
         }
     }
@@ -137,14 +144,19 @@ pub fn diagnose(stderr: &str) -> SignFailure {
 }
 
 /// Run `cmd` to the end, or stop it and everything it started when `limit` passes.
-fn run_limited(cmd: Cmd, limit: Duration) -> Result<Finished, SignFailure> {
-    cmd.deadline(limit).run().map_err(|e| match e {
-        RunError::Spawn { .. } => SignFailure {
-            message: format!("cannot run git: {e}"),
-            hint: "install git and make sure it is on PATH".into(),
-        },
-        RunError::TimedOut { .. } => timed_out(limit, interactive()),
-    })
+/// A passphrase dialog the agent opened for it is closed too (see [`super::pinentry`]).
+fn run_limited(cmd: Cmd, limit: Duration, marker: &Marker) -> Result<Finished, SignFailure> {
+    marker
+        .apply(cmd)
+        .deadline(limit)
+        .run()
+        .map_err(|e| match e {
+            RunError::Spawn { .. } => SignFailure {
+                message: format!("cannot run git: {e}"),
+                hint: "install git and make sure it is on PATH".into(),
+            },
+            RunError::TimedOut { .. } => timed_out(limit, interactive(), marker.close_dialogs()),
+        })
 }
 
 /// The empty tree as a loose object: zlib's compression of `tree 0\0`, the same bytes under
@@ -209,6 +221,7 @@ pub fn make(
             (repo, None)
         }
     };
+    let marker = Marker::fresh();
     let git = |args: &[&str]| {
         let cmd = Cmd::new("git")
             .dir(&dir)
@@ -224,7 +237,7 @@ pub fn make(
         Some(id) => id,
         None => {
             // The scratch repository's format is whatever git's defaults make it.
-            let tree = run_limited(git(&["mktree"]), limit)?;
+            let tree = run_limited(git(&["mktree"]), limit, &marker)?;
             let id = String::from_utf8_lossy(&tree.stdout).trim().to_owned();
             if !tree.ok() || id.is_empty() {
                 return Err(diagnose(&tree.stderr_text()));
@@ -241,6 +254,7 @@ pub fn make(
             "git secure-release: test signature",
         ]),
         limit,
+        &marker,
     )?;
     let commit_id = String::from_utf8_lossy(&commit.stdout).trim().to_owned();
     if !commit.ok() || commit_id.is_empty() {
@@ -295,16 +309,19 @@ mod tests {
         assert_eq!(limit_for(Some("2.5"), true), Duration::from_secs_f64(2.5));
         assert_eq!(limit_for(Some("nope"), false), Duration::from_secs(10));
         assert_eq!(limit_for(Some("inf"), false), Duration::from_secs(10));
-        let at_terminal = timed_out(Duration::from_secs(300), true);
+        let at_terminal = timed_out(Duration::from_secs(300), true, 0);
         assert!(
             at_terminal
                 .message
                 .contains("a passphrase was being waited for"),
             "{at_terminal:?}"
         );
-        assert!(timed_out(Duration::from_secs(10), false)
+        assert!(timed_out(Duration::from_secs(10), false, 0)
             .message
             .contains("nobody can type"));
+        assert!(timed_out(Duration::from_secs(10), false, 1)
+            .message
+            .contains("the passphrase dialog it opened is closed"));
     }
 
     #[test]

@@ -428,6 +428,162 @@ fn a_signing_program_that_hangs_is_stopped_at_the_time_limit() {
     );
 }
 
+/// A locked key and a pinentry that waits for a person (records its pid, then blocks on
+/// GETPIN; SIGINT ends it, as a real pinentry): `(world, folder of pid files)`.
+fn waiting_pinentry_world() -> (World, std::path::PathBuf) {
+    let w = project_world();
+    let home = w.gnupghome();
+    w.gpg_in(
+        "gpg",
+        &home,
+        &[
+            "--pinentry-mode",
+            "loopback",
+            "--passphrase",
+            "secret",
+            "--quick-gen-key",
+            &format!("Test Author <{EMAIL}>"),
+            "ed25519",
+            "sign",
+            "never",
+        ],
+        None,
+    );
+    let pids = w.tmp.path().join("pinentries");
+    std::fs::create_dir_all(&pids).expect("mkdir");
+    let pinentry = w.script(
+        "pinentry-waits",
+        &format!(
+            "exec python3 -c 'import os, sys, time\nopen(os.path.join(sys.argv[1], str(os.getpid())), \"w\").close()\nprint(\"OK ready\", flush=True)\nfor line in sys.stdin:\n    if line.startswith(\"GETPIN\"):\n        time.sleep(600)\n    print(\"OK\", flush=True)\n' {}",
+            pids.display()
+        ),
+    );
+    std::fs::write(
+        home.join("gpg-agent.conf"),
+        format!("pinentry-program {}\n", pinentry.display()),
+    )
+    .expect("conf");
+    w.run("gpgconf", &["--kill", "gpg-agent"]);
+    w.set_env("GIT_SECURE_RELEASE_SIGN_TIMEOUT", "2");
+    (w, pids)
+}
+
+/// The pinentries started so far (by pid) and whether each still runs.
+fn pinentries(pids: &std::path::Path) -> Vec<(u32, bool)> {
+    let mut out: Vec<(u32, bool)> = std::fs::read_dir(pids)
+        .expect("pids")
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .map(|pid: u32| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let state = stat
+                .rsplit(')')
+                .next()
+                .and_then(|r| r.split_whitespace().next());
+            (pid, matches!(state, Some(s) if s != "Z" && s != "X"))
+        })
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+fn agent_pid(w: &World) -> String {
+    w.run("gpg-connect-agent", &["GETINFO pid", "/bye"])
+        .lines()
+        .find_map(|l| l.strip_prefix("D ").map(str::to_owned))
+        .expect("the agent's pid")
+}
+
+// Regression (#15): the pinentry that gpg-agent opened for a timed-out test signature stayed
+// on the screen after we gave up. Linux only: the dialog is found through /proc.
+#[test]
+fn the_passphrase_dialog_of_a_timed_out_signature_is_closed_and_only_ours() {
+    let (w, pids) = waiting_pinentry_world();
+    w.git(&["config", "user.signingkey", EMAIL]);
+    let agent = agent_pid(&w);
+    let (_, report) = doctor(&w, &[]);
+    let test = check(&report, "signing.test");
+    assert_eq!(test["status"], "fail", "{test}");
+    let message = test["message"].as_str().unwrap_or("");
+    assert!(message.contains("did not finish within 2 s"), "{test}");
+    assert!(
+        message.contains("the passphrase dialog it opened is closed"),
+        "{test}"
+    );
+    let seen = pinentries(&pids);
+    assert_eq!(seen.len(), 1, "one dialog was opened: {seen:?}");
+    assert!(!seen[0].1, "the dialog is still open: {seen:?}");
+    assert_eq!(
+        agent_pid(&w),
+        agent,
+        "the agent (and its cached passphrases) lives on"
+    );
+
+    // A dialog someone else opened (another gpg, waiting for a person) is never closed: ours
+    // waits behind it for the agent's one pinentry, and gives up without touching it.
+    let mut other = std::process::Command::new("gpg");
+    other
+        .args(["--batch", "--clearsign", "--local-user", EMAIL])
+        .env("GNUPGHOME", w.gnupghome())
+        .env("HOME", w.home())
+        .env("PINENTRY_USER_DATA", "someone else")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut other = other.spawn().expect("another gpg");
+    // gpg reads all it signs before it asks for the passphrase.
+    drop(other.stdin.take());
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while pinentries(&pids).len() < 2 && std::time::Instant::now() < until {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let theirs = pinentries(&pids)
+        .into_iter()
+        .find(|p| p.0 != seen[0].0)
+        .expect("their dialog");
+    assert!(theirs.1, "their dialog is open");
+    let (_, report) = doctor(&w, &[]);
+    let message = check(&report, "signing.test")["message"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
+    assert!(!message.contains("is closed"), "{message}");
+    let after = pinentries(&pids);
+    assert!(
+        after.contains(&(theirs.0, true)),
+        "their dialog was closed: {after:?}"
+    );
+    let _ = other.kill();
+    let _ = other.wait();
+    let _ = std::process::Command::new("kill")
+        .arg(theirs.0.to_string())
+        .status();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+
+    // The user's own PINENTRY_USER_DATA (a pinentry wrapper reads it) reaches the pinentry
+    // unchanged; then no dialog can be told apart as ours, and none is closed.
+    w.set_env("PINENTRY_USER_DATA", "USE_CURSES=1");
+    let before = pinentries(&pids).len();
+    let (_, report) = doctor(&w, &[]);
+    let message = check(&report, "signing.test")["message"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
+    assert!(message.contains("did not finish"), "{message}");
+    assert!(!message.contains("is closed"), "{message}");
+    let after = pinentries(&pids);
+    assert_eq!(after.len(), before + 1, "{after:?}");
+    let newest = after.iter().find(|p| p.1).expect("the dialog stays open");
+    let env = std::fs::read(format!("/proc/{}/environ", newest.0)).unwrap_or_default();
+    assert!(
+        env.split(|&b| b == 0)
+            .any(|e| e == b"PINENTRY_USER_DATA=USE_CURSES=1"),
+        "the user's value did not reach the pinentry"
+    );
+    let _ = std::process::Command::new("kill")
+        .arg(newest.0.to_string())
+        .status();
+}
+
 #[test]
 fn outside_a_repository_the_repo_checks_skip() {
     let w = World::new();
