@@ -351,9 +351,16 @@ impl Repository {
         let id = self
             .ask(&["rev-parse", "-q", "--verify", "HEAD"])
             .and_then(|t| ObjectId::from_hex(t.trim()));
+        // The full name, stripped here: `--short` says `heads/main` when a tag `main` exists.
         let branch = self
-            .ask(&["symbolic-ref", "-q", "--short", "HEAD"])
-            .map(|b| b.trim_end_matches('\n').to_owned())
+            .ask(&["symbolic-ref", "-q", "HEAD"])
+            .and_then(|b| {
+                Some(
+                    b.trim_end_matches('\n')
+                        .strip_prefix("refs/heads/")?
+                        .to_owned(),
+                )
+            })
             .filter(|b| !b.is_empty());
         Head {
             id,
