@@ -249,10 +249,13 @@ impl Repository {
         let workdir = if bare {
             None
         } else {
-            let top = git.run(&["rev-parse", "--show-toplevel"]).ok()?;
-            let top = String::from_utf8(top).ok()?;
-            Some(PathBuf::from(top.strip_suffix('\n').unwrap_or(&top)))
-                .filter(|t| !t.as_os_str().is_empty())
+            let top = git.run(&["rev-parse", "--show-toplevel"]).ok();
+            let top = top.and_then(|t| String::from_utf8(t).ok());
+            match top.as_deref().map(|t| t.strip_suffix('\n').unwrap_or(t)) {
+                Some(t) if !t.is_empty() => Some(PathBuf::from(t)),
+                // Inside the git directory git names no work tree: find it as libgit2 does.
+                _ => work_tree_of(&git, &git_dir),
+            }
         };
         let git = Git::new(workdir.as_deref().unwrap_or(&git_dir));
         Some(Repository {
@@ -539,6 +542,26 @@ impl Repository {
         let out = self.ask(&["rev-list", "--count", "--end-of-options", &range])?;
         out.trim().parse().ok()
     }
+}
+
+/// The work tree of a non-bare repository whose git directory is `git_dir`, asked from inside
+/// it: a linked worktree's (its `gitdir` file names the worktree's `.git`), `core.worktree`,
+/// or the folder holding a `.git` directory.
+fn work_tree_of(git: &Git, git_dir: &Path) -> Option<PathBuf> {
+    if let Ok(link) = std::fs::read_to_string(git_dir.join("gitdir")) {
+        return Path::new(link.trim_end_matches('\n'))
+            .parent()
+            .map(Path::to_path_buf);
+    }
+    if let Some(tree) = git
+        .run(&["config", "--get", "core.worktree"])
+        .ok()
+        .and_then(|t| String::from_utf8(t).ok())
+    {
+        let tree = git_dir.join(tree.trim_end_matches('\n'));
+        return tree.canonicalize().ok();
+    }
+    (git_dir.file_name()? == ".git").then(|| git_dir.parent().map(Path::to_path_buf))?
 }
 
 /// Whether every repository is to be read through git (`GIT_SECURE_RELEASE_READER=git`).

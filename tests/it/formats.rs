@@ -195,6 +195,11 @@ fn epoch_version_and_doctor_read_every_format() {
         let v = json(&w.cmd(&["version", "--json", "--bump", "minor"]).success());
         assert_eq!(v["version"], "0.1.0", "{format:?}: {v}");
         assert_eq!(v["next"], "0.2.0", "{format:?}: {v}");
+        // From inside the git directory the project is the work tree's, as anywhere.
+        let v = json(&w.cmd_in(".git/refs", &["version", "--json"]).success());
+        assert_eq!(v["version"], "0.1.0", "{format:?}: {v}");
+        let e = stdout(&w.cmd_in(".git", &["epoch"]).success());
+        assert_eq!(e, ct, "{format:?}");
         let d = json(&w.cmd(&["doctor", "--json"]).success());
         let checks = d["checks"].as_array().expect("checks");
         for id in [
