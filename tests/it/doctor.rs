@@ -1,6 +1,8 @@
 //! `doctor` (contract §2.2) in hermetic worlds with real gpg and ssh-keygen: each check's
 //! failure with its hint, `--fix` (repository and global), and the practice warnings.
 
+use std::path::Path;
+
 use serde_json::Value;
 
 use crate::common::keys::EMAIL;
@@ -360,9 +362,9 @@ fn missing_signing_program_fails_signing_format() {
     );
 }
 
-#[test]
-fn locked_key_without_pinentry_fails_the_test_signature_fast() {
-    let w = project_world();
+/// A passphrase-protected key ("secret") in the world's keyring, and gpg-agent set to ask
+/// for it with `pinentry` (the agent restarted to read it).
+fn locked_key(w: &World, pinentry: &Path) {
     let home = w.gnupghome();
     w.gpg_in(
         "gpg",
@@ -382,11 +384,17 @@ fn locked_key_without_pinentry_fails_the_test_signature_fast() {
     );
     std::fs::write(
         home.join("gpg-agent.conf"),
-        "pinentry-program /nonexistent/pinentry\n",
+        format!("pinentry-program {}\n", pinentry.display()),
     )
     .expect("conf");
     w.run("gpgconf", &["--kill", "gpg-agent"]);
     w.set_env("GNUPGHOME", &home);
+}
+
+#[test]
+fn locked_key_without_pinentry_fails_the_test_signature_fast() {
+    let w = project_world();
+    locked_key(&w, Path::new("/nonexistent/pinentry"));
     let (_, report) = doctor(&w, &[]);
     assert_eq!(status(&report, "signing.key"), "pass");
     assert_eq!(status(&report, "signing.test"), "fail", "{report}");
@@ -432,23 +440,6 @@ fn a_signing_program_that_hangs_is_stopped_at_the_time_limit() {
 /// GETPIN; SIGINT ends it, as a real pinentry): `(world, folder of pid files)`.
 fn waiting_pinentry_world() -> (World, std::path::PathBuf) {
     let w = project_world();
-    let home = w.gnupghome();
-    w.gpg_in(
-        "gpg",
-        &home,
-        &[
-            "--pinentry-mode",
-            "loopback",
-            "--passphrase",
-            "secret",
-            "--quick-gen-key",
-            &format!("Test Author <{EMAIL}>"),
-            "ed25519",
-            "sign",
-            "never",
-        ],
-        None,
-    );
     let pids = w.tmp.path().join("pinentries");
     std::fs::create_dir_all(&pids).expect("mkdir");
     let pinentry = w.script(
@@ -458,12 +449,7 @@ fn waiting_pinentry_world() -> (World, std::path::PathBuf) {
             pids.display()
         ),
     );
-    std::fs::write(
-        home.join("gpg-agent.conf"),
-        format!("pinentry-program {}\n", pinentry.display()),
-    )
-    .expect("conf");
-    w.run("gpgconf", &["--kill", "gpg-agent"]);
+    locked_key(&w, &pinentry);
     w.set_env("GIT_SECURE_RELEASE_SIGN_TIMEOUT", "2");
     (w, pids)
 }
