@@ -332,10 +332,8 @@ struct Verifier<'r> {
     repo: &'r Repo,
     sha256: bool,
     threads: usize,
-    /// A reader per reading thread (git2's handles are not shared between threads), opened
-    /// when a chunk is big enough to share out; none when git itself reads (one
-    /// `git cat-file --batch`, started before the keyring's gpgme processes, so that none
-    /// of their pipes leaks into it).
+    /// A reader per reading thread (git2's handles are not shared between threads; through
+    /// git, a `git cat-file --batch` each), opened when a chunk is big enough to share out.
     readers: Option<Vec<Reader>>,
 }
 
@@ -359,11 +357,12 @@ impl<'r> Verifier<'r> {
     ) -> Result<(), UserError> {
         if self.readers.is_none() && self.threads >= 2 && targets.len() >= 2 * CHUNK_MIN {
             let repo = &self.repo.repo;
-            self.readers = Some(if repo.through_lib() {
-                (0..self.threads).map_while(|_| repo.reader()).collect()
-            } else {
-                Vec::new()
-            });
+            if !repo.through_lib() {
+                // Each reader is a `git cat-file`: none may start while gpgme's processes
+                // run, or it would hold their pipes open (and gpgme wait for it).
+                engine.settle();
+            }
+            self.readers = Some((0..self.threads).map_while(|_| repo.reader()).collect());
         }
         let (repo, sha256, threads) = (self.repo, self.sha256, self.threads);
         let readers = self.readers.as_deref_mut().unwrap_or_default();
@@ -427,11 +426,6 @@ fn result(
 /// Below this many objects a part is not worth a thread.
 const CHUNK_MIN: usize = 8;
 
-/// One target's object, read and split; `None` is a lightweight tag.
-fn read_target(reader: &Reader, t: &Target, sha256: bool) -> Result<Option<Signed>, UserError> {
-    split_target(t, reader.read(t.oid), sha256)
-}
-
 /// One target's object as read, split; `None` is a lightweight tag.
 fn split_target(
     t: &Target,
@@ -453,14 +447,14 @@ fn read_in_parallel(
     chunk: &[Target],
     sha256: bool,
 ) -> Result<Vec<Option<Signed>>, UserError> {
-    let here = |part: &[Target]| {
+    let read_by = |reader: &Reader, part: &[Target]| {
         let ids: Vec<_> = part.iter().map(|t| t.oid).collect();
-        let read = repo.repo.own_reader().read_many(&ids);
         part.iter()
-            .zip(read)
+            .zip(reader.read_many(&ids))
             .map(|(t, r)| split_target(t, r, sha256))
             .collect::<Result<Vec<_>, _>>()
     };
+    let here = |part: &[Target]| read_by(repo.repo.own_reader(), part);
     if readers.len() < 2 || chunk.len() < CHUNK_MIN {
         return here(chunk);
     }
@@ -470,11 +464,7 @@ fn read_in_parallel(
             .chunks(size)
             .zip(readers.iter_mut())
             .map(|(part, reader)| {
-                let read = scope.spawn(move || {
-                    part.iter()
-                        .map(|t| read_target(reader, t, sha256))
-                        .collect::<Result<Vec<_>, _>>()
-                });
+                let read = scope.spawn(move || read_by(reader, part));
                 (part, read)
             })
             .collect();

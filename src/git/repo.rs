@@ -71,64 +71,62 @@ impl Batch {
         })
     }
 
-    /// Ask for `ids` all at once, then read the answers in order: one round trip for many
-    /// objects. At most [`ASK_AT_ONCE`] ids are written before the answers are read, so the
-    /// question fits in the pipe while git writes its answers.
+    /// Ask for all of `ids` at once and read the answers in order as git gives them: one
+    /// round trip for many objects. The question is written by another thread, so neither
+    /// side waits for the other however small the pipes are.
     fn read_many(&mut self, ids: &[ObjectId]) -> Vec<Result<(Kind, Vec<u8>), String>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for part in ids.chunks(ASK_AT_ONCE) {
-            let mut ask = String::with_capacity(part.len() * 65);
-            for id in part {
-                ask.push_str(&id.to_string());
-                ask.push('\n');
-            }
-            if let Err(e) = self
-                .input
-                .write_all(ask.as_bytes())
-                .and_then(|()| self.input.flush())
-            {
-                out.extend(
-                    part.iter()
-                        .map(|_| Err(format!("git cat-file stopped: {e}"))),
-                );
-                continue;
-            }
-            for _ in part {
-                out.push(self.answer());
-            }
+        let mut ask = String::with_capacity(ids.len() * 65);
+        for id in ids {
+            ask.push_str(&id.to_string());
+            ask.push('\n');
         }
-        out
-    }
-
-    /// The answer to one question.
-    fn answer(&mut self) -> Result<(Kind, Vec<u8>), String> {
-        let mut line = Vec::new();
-        self.output
-            .read_until(b'\n', &mut line)
-            .map_err(|e| format!("git cat-file stopped: {e}"))?;
-        let text = String::from_utf8_lossy(&line);
-        let mut words = text.split_whitespace();
-        let (_, kind, size) = (words.next(), words.next(), words.next());
-        let (Some(kind), Some(size)) = (kind.and_then(|k| Kind::parse(k.as_bytes())), size) else {
-            return Err(match text.trim() {
-                "" => "git cat-file stopped".to_owned(),
-                t if t.ends_with("missing") => "no such object".to_owned(),
-                t => t.to_owned(),
-            });
-        };
-        let size: usize = size.parse().map_err(|_| text.trim().to_owned())?;
-        let mut body = vec![0; size + 1];
-        self.output
-            .read_exact(&mut body)
-            .map_err(|e| format!("git cat-file stopped: {e}"))?;
-        body.pop();
-        Ok((kind, body))
+        let Batch { input, output, .. } = self;
+        std::thread::scope(|scope| {
+            let writer =
+                scope.spawn(move || input.write_all(ask.as_bytes()).and_then(|()| input.flush()));
+            let mut out = Vec::with_capacity(ids.len());
+            for _ in ids {
+                let answer = answer(output);
+                let stopped = answer.as_ref().is_err_and(|w| w.contains("stopped"));
+                out.push(answer);
+                if stopped {
+                    // The rest is never answered; git's end also ends the writer.
+                    break;
+                }
+            }
+            let _ = writer.join();
+            out.resize_with(ids.len(), || Err("git cat-file stopped".to_owned()));
+            out
+        })
     }
 }
 
-/// How many ids are asked for before their answers are read (65 bytes each: well within a
-/// pipe's 64 KiB).
-const ASK_AT_ONCE: usize = 512;
+/// The answer to one question: `ID TYPE SIZE\n`, SIZE bytes and a newline; or `ID missing`.
+fn answer(
+    output: &mut std::io::BufReader<std::process::ChildStdout>,
+) -> Result<(Kind, Vec<u8>), String> {
+    let mut line = Vec::new();
+    output
+        .read_until(b'\n', &mut line)
+        .map_err(|e| format!("git cat-file stopped: {e}"))?;
+    let text = String::from_utf8_lossy(&line);
+    let mut words = text.split_whitespace();
+    let (_, kind, size) = (words.next(), words.next(), words.next());
+    let (Some(kind), Some(size)) = (kind.and_then(|k| Kind::parse(k.as_bytes())), size) else {
+        return Err(match text.trim() {
+            "" => "git cat-file stopped".to_owned(),
+            t if t.ends_with("missing") => "no such object".to_owned(),
+            t => t.to_owned(),
+        });
+    };
+    let size: usize = size.parse().map_err(|_| text.trim().to_owned())?;
+    let mut body = vec![0; size + 1];
+    output
+        .read_exact(&mut body)
+        .map_err(|e| format!("git cat-file stopped: {e}"))?;
+    body.pop();
+    Ok((kind, body))
+}
 
 impl Reader {
     /// Objects' types and raw bytes, in the order of `ids`; through git, in one round trip.
