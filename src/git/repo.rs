@@ -372,8 +372,9 @@ impl Repository {
     /// The object `rev` names and its type, `None` when it names none. `rev` never reaches
     /// git as an option.
     pub fn resolve(&self, rev: &str) -> Option<(ObjectId, Kind)> {
-        if let Some(lib) = self.lib() {
-            let object = lib.revparse_single(rev).ok()?;
+        // libgit2 refuses an object it cannot parse (a commit with an odd ident line, say)
+        // where git names it; then git's answer counts.
+        if let Some(object) = self.lib().and_then(|lib| lib.revparse_single(rev).ok()) {
             return Some((
                 ObjectId::from_git2(object.id()),
                 Kind::from_git2(object.kind())?,

@@ -87,3 +87,57 @@ fn release_tag_trailer_must_agree_with_its_commit() {
     let out = w.cmd(&["epoch", "no-such-tag"]).code(1);
     assert!(stderr(&out).contains("unknown revision"));
 }
+
+/// Commits with odd committer lines (made with `git hash-object --literally`): the epoch is
+/// git's own `%ct`, through either reader, and where `%ct` is empty the commit is refused,
+/// never given a time git does not see.
+#[test]
+fn odd_committer_lines_read_as_gits_ct() {
+    let (w, _) = world();
+    let tree = w.git(&["rev-parse", "HEAD^{tree}"]).trim().to_owned();
+    for committer in [
+        "C <c> 1700000000 +0000",
+        "C <c>  1700000001   +0000",
+        "C <c>1700000002 +0000",
+        "C <x> y <c> 1700000003 +0100",
+        "C <c> 1700000004",
+        "C c 1700000005 +0000",
+        "C <c> -5 +0000",
+        "C <c> +6 +0000",
+        "C <c> 0x10 +0000",
+    ] {
+        let raw = format!("tree {tree}\nauthor A <a> 1 +0000\ncommitter {committer}\n\nodd\n");
+        let id = w
+            .git_with(
+                &[],
+                &[
+                    "hash-object",
+                    "-t",
+                    "commit",
+                    "-w",
+                    "--literally",
+                    "--stdin",
+                ],
+                Some(raw.as_bytes()),
+            )
+            .trim()
+            .to_owned();
+        let git = w.git(&["log", "-1", "--format=%ct", &id]).trim().to_owned();
+        for reader in ["libgit2", "git"] {
+            let mut cmd = w.command(&["epoch", &id]);
+            if reader == "git" {
+                cmd.env("GIT_SECURE_RELEASE_READER", "git");
+            }
+            let out = assert_cmd::assert::OutputAssertExt::assert(&mut cmd);
+            if git.is_empty() {
+                let err = stderr(&out.code(1));
+                assert!(
+                    err.contains("no committer time"),
+                    "{committer} ({reader}): {err}"
+                );
+            } else {
+                assert_eq!(stdout(&out.success()).trim(), git, "{committer} ({reader})");
+            }
+        }
+    }
+}
