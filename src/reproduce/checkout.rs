@@ -112,5 +112,33 @@ pub fn checkout(source: &Path, commit: &str, dest: &Path, config: &Path) -> Resu
             "--detach",
             commit,
         ],
-    )
+    )?;
+    complete(dest, config, commit)
+}
+
+/// A checkout git could not finish says so in its status, not always in its exit code: a
+/// partial clone's missing files are left out with exit 0 (git 2.47). Every tracked file
+/// must be there, as committed.
+fn complete(dest: &Path, config: &Path, commit: &str) -> Result<(), UserError> {
+    let args = ["status", "--porcelain=v1", "-z", "--untracked-files=no"];
+    let out = isolated_with(Cmd::new("git").args(args).dir(dest), config)
+        .run()
+        .map_err(|e| UserError::refused(e.to_string()).with_hint("install git"))?;
+    let missing: Vec<String> = out
+        .stdout
+        .split(|&b| b == 0)
+        .filter(|e| e.len() > 3)
+        .map(|e| String::from_utf8_lossy(&e[3..]).into_owned())
+        .collect();
+    if out.ok() && missing.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = missing.iter().map(String::as_str).collect();
+    Err(UserError::refused(format!(
+        "the checkout of {commit} is incomplete: {} (the repository lacks their objects: a partial clone?)",
+        crate::report::value(&crate::doctor::advice::cut(&names, 5))
+    ))
+    .with_hint(format!(
+        "fetch what the commit needs, then run this again: git archive {commit} > /dev/null (in a partial clone git fetches each missing file)"
+    )))
 }

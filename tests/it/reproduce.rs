@@ -744,3 +744,36 @@ fn sha256_and_reftable_repositories_rebuild() {
         }
     }
 }
+
+// Found by hand: in a partial clone `git checkout` leaves the missing files out and exits 0,
+// so the build ran in an empty folder. The checkout is now checked to be complete.
+#[test]
+fn a_partial_clone_missing_files_is_refused_until_they_are_fetched() {
+    let origin = world();
+    origin.git(&["config", "uploadpack.allowFilter", "true"]);
+    let w = World::new();
+    w.set_env("TMPDIR", w.tmp.path());
+    let url = format!("file://{}", origin.root.display());
+    w.git(&[
+        "clone",
+        "-q",
+        "--filter=blob:none",
+        "--no-checkout",
+        &url,
+        ".",
+    ]);
+    let missing = w.git(&["rev-list", "--objects", "--missing=print", "v1.0.0"]);
+    assert!(missing.contains('?'), "blobs left out: {missing}");
+    let out = reproduce(&w, "deterministic", &["v1.0.0"]).code(1);
+    err_has(&out, "is incomplete");
+    err_has(&out, "pyproject.toml");
+    err_has(&out, "git archive");
+    assert_eq!(
+        w.git(&["rev-list", "--objects", "--missing=print", "v1.0.0"]),
+        missing,
+        "reproduce fetched nothing itself"
+    );
+    w.run("sh", &["-c", "git archive v1.0.0 > /dev/null"]);
+    let v = json(&reproduce(&w, "deterministic", &["v1.0.0"]).success());
+    assert_eq!(artifact(&v, ".whl")["verdict"], "reproducible", "{v}");
+}
