@@ -321,7 +321,9 @@ impl Repository {
     /// Another reader of this repository, for another thread.
     pub fn reader(&self) -> Option<Reader> {
         Some(Reader(match &self.reader.0 {
-            Inner::Lib(_) => Inner::Lib(git2::Repository::open(&self.git_dir).ok()?),
+            // Opened as the first one was (GIT_OBJECT_DIRECTORY and alternates from the
+            // environment count, which opening by path would drop).
+            Inner::Lib(_) => Inner::Lib(git2::Repository::open_from_env().ok()?),
             Inner::Git { git, .. } => Inner::Git {
                 git: git.clone(),
                 batch: Mutex::new(None),
