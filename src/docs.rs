@@ -101,6 +101,12 @@ Where \fBreproduce\fR makes its two checkouts and builds (removed afterwards unl
 \fBSETUPTOOLS_SCM_PRETEND_VERSION\fR*, \fBPYTHONPATH\fR, \fBPYTHONHOME\fR, \fBSOURCE_DATE_EPOCH\fR
 Removed from \fBreproduce\fR's builds (and named in its output), which get \fBSOURCE_DATE_EPOCH\fR from the tag's commit; so are git's \fBGIT_DIR\fR and the other variables that point git elsewhere. Everything else (proxies, index settings, \fBPIP_*\fR, \fBUV_*\fR) is kept.
 .TP
+\fBGIT_SECURE_RELEASE_READER\fR
+\fBgit\fR reads every repository through git itself (\fBgit cat\-file \-\-batch\fR, \fBgit for\-each\-ref\fR), as repositories libgit2 cannot open are always read (SHA\-256 object names, reftable refs, partial clones); otherwise libgit2 reads where it can.
+.TP
+\fBPINENTRY_USER_DATA\fR
+Passed on unchanged when set. When it is not, the test signature sets it to a marker of its own, so that the passphrase dialog gpg\-agent opened for a test signature that ran out of time can be told apart and closed (Linux).
+.TP
 \fBGIT_SECURE_RELEASE_TRACE\fR
 When set (and not empty), every git command run, and each step of a release, is printed to standard error with the milliseconds since the program started.
 .SH FILES
