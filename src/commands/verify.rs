@@ -228,9 +228,12 @@ fn default_targets(repo: &Repo) -> Result<Vec<Target>, UserError> {
 
 /// What `rev` names: a tag ref (annotated or lightweight), or a commit.
 fn target(repo: &Repo, rev: &str) -> Result<Target, UserError> {
-    let tag_ref = rev.strip_prefix("refs/tags/").unwrap_or(rev);
-    if !rev.starts_with('-') {
-        if let Some(oid) = repo.repo.ref_id(&format!("refs/tags/{tag_ref}")) {
+    // A tag ref only where git itself takes `rev` for one: `HEAD` is HEAD and a full object
+    // name is that object, whatever tags are named so (a fetched tag `HEAD` must never
+    // stand in for HEAD).
+    let full = repo.repo.full_ref_name(rev);
+    if let Some(tag_ref) = full.as_deref().and_then(|f| f.strip_prefix("refs/tags/")) {
+        if let Some(oid) = full.as_deref().and_then(|f| repo.repo.ref_id(f)) {
             return Ok(Target {
                 name: rev.to_owned(),
                 oid,

@@ -374,6 +374,10 @@ impl Repository {
     /// The object `rev` names and its type, `None` when it names none. `rev` never reaches
     /// git as an option.
     pub fn resolve(&self, rev: &str) -> Option<(ObjectId, Kind)> {
+        // A full object name is that object, as git takes it, whatever ref has the same name.
+        if let Some(id) = ObjectId::from_hex(rev) {
+            return self.read(id).ok().map(|(kind, _)| (id, kind));
+        }
         // libgit2 refuses an object it cannot parse (a commit with an odd ident line, say)
         // where git names it; then git's answer counts.
         if let Some(object) = self.lib().and_then(|lib| lib.revparse_single(rev).ok()) {
@@ -386,6 +390,36 @@ impl Repository {
         let id = ObjectId::from_hex(id.trim())?;
         let (kind, _) = self.read(id).ok()?;
         Some((id, kind))
+    }
+
+    /// The full name of the ref `rev` names by git's rules (gitrevisions(7): `$GIT_DIR/NAME`
+    /// for `HEAD` and its kin, then `refs/NAME`, `refs/tags/NAME`, `refs/heads/NAME`,
+    /// `refs/remotes/NAME`, `refs/remotes/NAME/HEAD`), `None` when it names no ref (a full
+    /// object name, which git takes as that object, or an expression such as `HEAD~1`). One
+    /// rule for both readers, so that `HEAD` is HEAD whatever tag is named so.
+    pub fn full_ref_name(&self, rev: &str) -> Option<String> {
+        if rev.starts_with('-') || rev.is_empty() || ObjectId::from_hex(rev).is_some() {
+            return None;
+        }
+        let pseudo =
+            rev.ends_with("HEAD") && rev.bytes().all(|b| b.is_ascii_uppercase() || b == b'_');
+        if pseudo
+            && (rev == "HEAD"
+                || self.git_dir.join(rev).is_file()
+                || self.common_dir.join(rev).is_file())
+        {
+            return Some(rev.to_owned());
+        }
+        let as_given = rev.starts_with("refs/").then(|| rev.to_owned());
+        as_given
+            .into_iter()
+            .chain(
+                ["refs/", "refs/tags/", "refs/heads/", "refs/remotes/"]
+                    .iter()
+                    .map(|p| format!("{p}{rev}")),
+            )
+            .chain([format!("refs/remotes/{rev}/HEAD")])
+            .find(|name| self.ref_id(name).is_some())
     }
 
     /// What the ref `name` (a full name, `refs/…`) points at directly (a tag ref: the tag

@@ -284,3 +284,57 @@ fn an_unknown_key_is_decided_in_process_whatever_its_digest() {
         crate::common::stderr(&out)
     );
 }
+
+// Found while attacking: a REV was taken as a tag ref before git's own rules, so a fetched
+// tag named `HEAD` (or named like a commit id) that points at a validly signed tag made
+// `verify HEAD` (or `verify <id>`) report that tag as good while HEAD itself is unsigned.
+// git resolves `HEAD` to HEAD and a full id to that object; so does verify now.
+#[test]
+fn a_tag_named_head_or_like_a_commit_id_never_stands_in_for_it() {
+    let (w, _) = keyed();
+    let head = w.commit("unsigned work", false);
+    // Validly signed tags, each made under its own name, on the signed commit before HEAD.
+    for name in ["HEAD", head.as_str()] {
+        w.git(&["tag", "-s", name, "-m", "a validly signed tag", "HEAD~1"]);
+        assert!(w.git_verify_tag(&format!("refs/tags/{name}")).ok, "{name}");
+    }
+    assert!(!w.git_verify_commit("HEAD").ok, "git: HEAD is unsigned");
+    for reader in ["libgit2", "git"] {
+        for rev in ["HEAD", head.as_str()] {
+            let mut cmd = w.command(&["verify", "--json", rev]);
+            if reader == "git" {
+                cmd.env("GIT_SECURE_RELEASE_READER", "git");
+            }
+            let out = assert_cmd::assert::OutputAssertExt::assert(&mut cmd).code(1);
+            let v = crate::common::json(&out);
+            let r = &v["results"][0];
+            assert_eq!(r["object"], head.as_str(), "{reader} {rev}: {v}");
+            assert_eq!(r["type"], "commit", "{reader} {rev}: {v}");
+            assert_eq!(r["status"], "unsigned", "{reader} {rev}: {v}");
+        }
+        // A tag and a branch of one name: the tag, as git takes it (and its name checked).
+        // (By id: with a tag named HEAD, git itself finds "HEAD" ambiguous.)
+        let base = w
+            .git(&["rev-parse", &format!("{head}~1")])
+            .trim()
+            .to_owned();
+        w.git(&["update-ref", "refs/heads/same", &head]);
+        w.git(&["tag", "-f", "-s", "same", "-m", "same", &base]);
+        let mut cmd = w.command(&["verify", "--json", "same"]);
+        if reader == "git" {
+            cmd.env("GIT_SECURE_RELEASE_READER", "git");
+        }
+        let v =
+            crate::common::json(&assert_cmd::assert::OutputAssertExt::assert(&mut cmd).success());
+        assert_eq!(v["results"][0]["type"], "tag", "{reader}: {v}");
+        // The tag itself is still verified by its full ref name.
+        let mut cmd = w.command(&["verify", "--json", "refs/tags/HEAD"]);
+        if reader == "git" {
+            cmd.env("GIT_SECURE_RELEASE_READER", "git");
+        }
+        let out = assert_cmd::assert::OutputAssertExt::assert(&mut cmd).success();
+        let v = crate::common::json(&out);
+        assert_eq!(v["results"][0]["type"], "tag", "{reader}: {v}");
+        assert_eq!(v["results"][0]["status"], "good", "{reader}: {v}");
+    }
+}
