@@ -107,27 +107,10 @@ fn odd_committer_lines_read_as_gits_ct() {
         "C <c> 0x10 +0000",
     ] {
         let raw = format!("tree {tree}\nauthor A <a> 1 +0000\ncommitter {committer}\n\nodd\n");
-        let id = w
-            .git_with(
-                &[],
-                &[
-                    "hash-object",
-                    "-t",
-                    "commit",
-                    "-w",
-                    "--literally",
-                    "--stdin",
-                ],
-                Some(raw.as_bytes()),
-            )
-            .trim()
-            .to_owned();
+        let id = w.hash_literally("commit", raw.as_bytes());
         let git = w.git(&["log", "-1", "--format=%ct", &id]).trim().to_owned();
         for reader in ["libgit2", "git"] {
-            let mut cmd = w.command(&["epoch", &id]);
-            if reader == "git" {
-                cmd.env("GIT_SECURE_RELEASE_READER", "git");
-            }
+            let mut cmd = w.command_reading(reader, &["epoch", &id]);
             let out = assert_cmd::assert::OutputAssertExt::assert(&mut cmd);
             if git.is_empty() {
                 let err = stderr(&out.code(1));

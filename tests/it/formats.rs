@@ -82,16 +82,7 @@ fn world(format: Format) -> World {
     at(&["commit", "-q", "-S", "-m", "initial"]);
     at(&["tag", "-s", "v0.1.0", "-m", "Release 0.1.0"]);
     if let Format::PartialClone = format {
-        at(&["config", "uploadpack.allowFilter", "true"]);
-        let url = format!("file://{}", origin.display());
-        w.git(&[
-            "clone",
-            "-q",
-            "--filter=blob:none",
-            "--no-checkout",
-            &url,
-            w.root.to_str().expect("utf-8"),
-        ]);
+        w.partial_clone_of(&origin);
         w.git(&["checkout", "-q", "main"]);
         assert_eq!(w.git(&["config", "remote.origin.promisor"]).trim(), "true");
         // As git before 2.48 (and every partial clone it made) records it, which libgit2

@@ -750,18 +750,9 @@ fn sha256_and_reftable_repositories_rebuild() {
 #[test]
 fn a_partial_clone_missing_files_is_refused_until_they_are_fetched() {
     let origin = world();
-    origin.git(&["config", "uploadpack.allowFilter", "true"]);
     let w = World::new();
     w.set_env("TMPDIR", w.tmp.path());
-    let url = format!("file://{}", origin.root.display());
-    w.git(&[
-        "clone",
-        "-q",
-        "--filter=blob:none",
-        "--no-checkout",
-        &url,
-        ".",
-    ]);
+    w.partial_clone_of(&origin.root);
     let missing = w.git(&["rev-list", "--objects", "--missing=print", "v1.0.0"]);
     assert!(missing.contains('?'), "blobs left out: {missing}");
     let out = reproduce(&w, "deterministic", &["v1.0.0"]).code(1);

@@ -37,20 +37,7 @@ fn commit_with(w: &World, payload: &str, headers: &[String]) -> String {
         raw.insert_str(at, &folded);
         at += folded.len();
     }
-    w.git_with(
-        &[],
-        &[
-            "hash-object",
-            "-t",
-            "commit",
-            "-w",
-            "--literally",
-            "--stdin",
-        ],
-        Some(raw.as_bytes()),
-    )
-    .trim()
-    .to_owned()
+    w.hash_literally("commit", raw.as_bytes())
 }
 
 /// Ours (both paths, asserted equal) is not `good`, and git does not accept it either.
@@ -301,10 +288,7 @@ fn a_tag_named_head_or_like_a_commit_id_never_stands_in_for_it() {
     assert!(!w.git_verify_commit("HEAD").ok, "git: HEAD is unsigned");
     for reader in ["libgit2", "git"] {
         for rev in ["HEAD", head.as_str()] {
-            let mut cmd = w.command(&["verify", "--json", rev]);
-            if reader == "git" {
-                cmd.env("GIT_SECURE_RELEASE_READER", "git");
-            }
+            let mut cmd = w.command_reading(reader, &["verify", "--json", rev]);
             let out = assert_cmd::assert::OutputAssertExt::assert(&mut cmd).code(1);
             let v = crate::common::json(&out);
             let r = &v["results"][0];
@@ -320,18 +304,12 @@ fn a_tag_named_head_or_like_a_commit_id_never_stands_in_for_it() {
             .to_owned();
         w.git(&["update-ref", "refs/heads/same", &head]);
         w.git(&["tag", "-f", "-s", "same", "-m", "same", &base]);
-        let mut cmd = w.command(&["verify", "--json", "same"]);
-        if reader == "git" {
-            cmd.env("GIT_SECURE_RELEASE_READER", "git");
-        }
+        let mut cmd = w.command_reading(reader, &["verify", "--json", "same"]);
         let v =
             crate::common::json(&assert_cmd::assert::OutputAssertExt::assert(&mut cmd).success());
         assert_eq!(v["results"][0]["type"], "tag", "{reader}: {v}");
         // The tag itself is still verified by its full ref name.
-        let mut cmd = w.command(&["verify", "--json", "refs/tags/HEAD"]);
-        if reader == "git" {
-            cmd.env("GIT_SECURE_RELEASE_READER", "git");
-        }
+        let mut cmd = w.command_reading(reader, &["verify", "--json", "refs/tags/HEAD"]);
         let out = assert_cmd::assert::OutputAssertExt::assert(&mut cmd).success();
         let v = crate::common::json(&out);
         assert_eq!(v["results"][0]["type"], "tag", "{reader}: {v}");

@@ -215,10 +215,7 @@ impl World {
         if slow {
             args.push("--no-fast-path");
         }
-        let mut cmd = self.command(&args);
-        if through_git {
-            cmd.env("GIT_SECURE_RELEASE_READER", "git");
-        }
+        let mut cmd = self.command_reading(if through_git { "git" } else { "libgit2" }, &args);
         let out = assert_cmd::assert::OutputAssertExt::assert(&mut cmd);
         let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("JSON");
         let result = v["results"][0].clone();

@@ -199,6 +199,42 @@ impl World {
         self
     }
 
+    /// Store `raw` as an object of type `kind` exactly as it is (`git hash-object
+    /// --literally`: hostile and malformed objects included); its id.
+    pub fn hash_literally(&self, kind: &str, raw: &[u8]) -> String {
+        let args = ["hash-object", "-t", kind, "-w", "--literally", "--stdin"];
+        self.git_with(&[], &args, Some(raw)).trim().to_owned()
+    }
+
+    /// Make the root a blob:none partial clone of the repository `origin` (its work tree
+    /// not checked out), which git then reads without the blobs of older commits.
+    pub fn partial_clone_of(&self, origin: &Path) {
+        let at = origin.to_str().expect("utf-8 path");
+        self.git(&["-C", at, "config", "uploadpack.allowFilter", "true"]);
+        let url = format!("file://{at}");
+        let root = self.root.to_str().expect("utf-8 path");
+        self.git(&[
+            "clone",
+            "-q",
+            "--filter=blob:none",
+            "--no-checkout",
+            &url,
+            root,
+        ]);
+    }
+
+    /// The program with `args`, reading the repository through `reader` (`"git"`: git
+    /// itself; anything else: libgit2 where it can), not yet run.
+    pub fn command_reading(&self, reader: &str, args: &[&str]) -> Command {
+        let mut cmd = self.command(args);
+        if reader == "git" {
+            cmd.env("GIT_SECURE_RELEASE_READER", "git");
+        } else {
+            cmd.env_remove("GIT_SECURE_RELEASE_READER");
+        }
+        cmd
+    }
+
     /// A bare repository `remote.git` beside the project, added as `origin`, with `main`
     /// pushed to it and tracked; its path.
     pub fn bare_origin(&self) -> PathBuf {
