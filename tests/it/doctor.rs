@@ -450,7 +450,8 @@ fn waiting_pinentry_world() -> (World, std::path::PathBuf) {
         ),
     );
     locked_key(&w, &pinentry);
-    w.set_env("GIT_SECURE_RELEASE_SIGN_TIMEOUT", "2");
+    // Long enough for gpg-agent to start and open its dialog on a loaded machine.
+    w.set_env("GIT_SECURE_RELEASE_SIGN_TIMEOUT", "5");
     (w, pids)
 }
 
@@ -490,7 +491,7 @@ fn the_passphrase_dialog_of_a_timed_out_signature_is_closed_and_only_ours() {
     let test = check(&report, "signing.test");
     assert_eq!(test["status"], "fail", "{test}");
     let message = test["message"].as_str().unwrap_or("");
-    assert!(message.contains("did not finish within 2 s"), "{test}");
+    assert!(message.contains("did not finish within 5 s"), "{test}");
     assert!(
         message.contains("the passphrase dialog it opened is closed"),
         "{test}"
