@@ -180,20 +180,10 @@ impl Reader {
                     .ok_or_else(|| fail("of no known type".into()))?;
                 Ok((kind, object.data().to_vec()))
             }
-            Inner::Git { git, batch } => {
-                let mut batch = batch
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                if batch.is_none() {
-                    *batch = Some(Batch::start(git).map_err(|e| fail(e.to_string()))?);
-                }
-                let read = batch.as_mut().and_then(|b| b.read_many(&[id]).pop());
-                let result = read.unwrap_or_else(|| Err("git cat-file stopped".into()));
-                if result.as_ref().is_err_and(|w| w.contains("stopped")) {
-                    *batch = None;
-                }
-                result.map_err(fail)
-            }
+            Inner::Git { .. } => self
+                .read_many(&[id])
+                .pop()
+                .unwrap_or_else(|| Err(fail("git cat-file stopped".into()))),
         }
     }
 }
