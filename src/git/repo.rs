@@ -382,8 +382,8 @@ impl Repository {
         Some((id, kind))
     }
 
-    /// The full name of the ref `rev` names by git's rules (gitrevisions(7): `$GIT_DIR/NAME`
-    /// for `HEAD` and its kin, then `refs/NAME`, `refs/tags/NAME`, `refs/heads/NAME`,
+    /// The full name of the ref `rev` names by git's rules (gitrevisions(7): `HEAD` and its
+    /// kin, then `refs/NAME`, `refs/tags/NAME`, `refs/heads/NAME`,
     /// `refs/remotes/NAME`, `refs/remotes/NAME/HEAD`), `None` when it names no ref (a full
     /// object name, which git takes as that object, or an expression such as `HEAD~1`). One
     /// rule for both readers, so that `HEAD` is HEAD whatever tag is named so.
@@ -391,13 +391,12 @@ impl Repository {
         if rev.starts_with('-') || rev.is_empty() || ObjectId::from_hex(rev).is_some() {
             return None;
         }
+        // `HEAD`, `ORIG_HEAD`, `FETCH_HEAD` …: never taken for a tag of that name here; what
+        // they name is git's own resolution (the pseudo-ref where there is one, in whatever
+        // ref storage).
         let pseudo =
             rev.ends_with("HEAD") && rev.bytes().all(|b| b.is_ascii_uppercase() || b == b'_');
-        if pseudo
-            && (rev == "HEAD"
-                || self.git_dir.join(rev).is_file()
-                || self.common_dir.join(rev).is_file())
-        {
+        if pseudo {
             return Some(rev.to_owned());
         }
         let as_given = rev.starts_with("refs/").then(|| rev.to_owned());
