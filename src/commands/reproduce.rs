@@ -3,13 +3,12 @@
 
 use super::repo::Repo;
 use crate::error::UserError;
-use crate::git::oid::{Kind, ObjectId};
+use crate::git::oid::ObjectId;
 use crate::git::tags;
 use crate::report::{self, GREEN, RED, YELLOW};
 use crate::reproduce::compare::{Row, Verdict};
 use crate::reproduce::{self, Release, Report, Request, Signature};
 use crate::signing::engine::{Engine, VerifyConfig};
-use crate::signing::object;
 use crate::signing::Status;
 
 #[derive(Debug, clap::Args)]
@@ -135,7 +134,7 @@ fn release(repo: &Repo, given: Option<&str>) -> Result<Release, UserError> {
         .raw(id)
         .map_err(|_| UserError::refused(format!("tag {shown} points at no object")))?;
     let (commit, epoch) = super::epoch::source_date_epoch(repo, &name, (id, kind))?;
-    let signature = signature(repo, id, kind)?;
+    let signature = signature(repo, &name, id)?;
     Ok(Release {
         tag: name,
         version: version.to_string(),
@@ -155,18 +154,10 @@ fn newest(repo: &Repo) -> Result<String, UserError> {
     })
 }
 
-fn signature(repo: &Repo, id: ObjectId, kind: Kind) -> Result<Signature, UserError> {
-    if kind != Kind::Tag {
-        return Ok(Signature {
-            status: Status::Unsigned,
-            message: "a lightweight tag: it carries no signature".to_owned(),
-            signer: None,
-        });
-    }
-    let (_, raw) = repo.raw(id)?;
-    let signed = object::split_tag(&raw);
+fn signature(repo: &Repo, name: &str, id: ObjectId) -> Result<Signature, UserError> {
+    let (kind, raw) = repo.raw(id)?;
     let mut engine = Engine::new(VerifyConfig::from_git(&repo.config, repo.base())?);
-    let v = engine.verify(&signed)?;
+    let v = crate::signing::named::verify_tag_ref(&mut engine, name, kind, &raw)?;
     Ok(Signature {
         status: v.status,
         message: v.message,

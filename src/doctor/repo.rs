@@ -6,7 +6,7 @@ use crate::git::oid::{Kind, ObjectId};
 use crate::git::{tags, Repository};
 use crate::project::Project;
 use crate::signing::engine::{Engine, VerifyConfig};
-use crate::signing::{object, Status};
+use crate::signing::{named, object, Status};
 
 pub fn checks(world: &World) -> Vec<Check> {
     let ids = ["repo.head-signed", "repo.tags-signed", "repo.version"];
@@ -64,29 +64,19 @@ fn tags_signed(
         let oid = tag.target;
         let target = repo.peel_to_commit(oid);
         let found = match read(oid) {
-            Ok((Kind::Tag, raw)) => {
-                let signed = object::split_tag(&raw);
-                match engine.verify(&signed) {
-                    Ok(v)
-                        if v.status.passes()
-                            && signed.tag_name.as_deref() == Some(tag.name.as_str()) =>
-                    {
-                        None
-                    }
-                    Ok(v) if v.status.passes() => Some((
-                        "tag-name-mismatch".to_owned(),
-                        Status::TagNameMismatch,
-                        String::new(),
-                    )),
-                    Ok(v) => Some((
-                        v.status.to_string(),
-                        v.status,
-                        v.signer.map(|s| s.fingerprint).unwrap_or_default(),
-                    )),
-                    Err(e) => Some((e.to_string(), Status::Unverifiable, String::new())),
+            Ok((kind, raw)) => match named::verify_tag_ref(engine, &tag.name, kind, &raw) {
+                Ok(v) if v.status.passes() => None,
+                // A lightweight tag is named so; any other by its verdict.
+                Ok(v) if kind != Kind::Tag => {
+                    Some(("lightweight".to_owned(), v.status, String::new()))
                 }
-            }
-            Ok(_) => Some(("lightweight".to_owned(), Status::Unsigned, String::new())),
+                Ok(v) => Some((
+                    v.status.to_string(),
+                    v.status,
+                    v.signer.map(|s| s.fingerprint).unwrap_or_default(),
+                )),
+                Err(e) => Some((e.to_string(), Status::Unverifiable, String::new())),
+            },
             Err(e) => Some((e, Status::Bad, String::new())),
         };
         if let Some((shown, status, fpr)) = found {

@@ -375,24 +375,8 @@ pub fn signatures(
         let verdict = ctx
             .tag_oid(&tag.name)
             .and_then(|oid| ctx.raw_typed(oid))
-            .map(|(kind, raw)| match kind {
-                ObjectType::Tag => {
-                    let signed = object::split_tag(&raw);
-                    engine.verify(&signed).map(|mut v| {
-                        if v.status.passes()
-                            && signed.tag_name.as_deref() != Some(tag.name.as_str())
-                        {
-                            v.status = crate::signing::Status::TagNameMismatch;
-                            v.message = "the tag object was made under another name".into();
-                        }
-                        v
-                    })
-                }
-                _ => Ok(crate::signing::Verdict::new(
-                    crate::signing::Status::Unsigned,
-                    None,
-                    "a lightweight tag",
-                )),
+            .map(|(kind, raw)| {
+                crate::signing::named::verify_tag_ref(engine, &tag.name, kind, &raw)
             });
         match verdict {
             Some(Ok(v)) if v.status.passes() => {}

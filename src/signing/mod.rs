@@ -9,6 +9,7 @@ pub mod engine;
 pub mod fast;
 pub mod gpg;
 pub mod keys;
+pub mod named;
 pub mod object;
 pub mod pinentry;
 pub mod ssh;

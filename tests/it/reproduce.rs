@@ -361,6 +361,14 @@ fn a_signed_tag_is_verified_and_shown() {
     // The unsigned v1.0.0 is rebuilt too, with a warning.
     let out = w.cmd(&["reproduce", "--build", &b, "v1.0.0"]).success();
     err_has(&out, "not validly signed");
+    // A ref v1.2.0 holding the tag object made as v1.1.0 (replayed) is no good signature of
+    // v1.2.0: the rule verify applies (it was shown as good here).
+    let object = w.git(&["rev-parse", "refs/tags/v1.1.0"]).trim().to_owned();
+    w.git(&["update-ref", "refs/tags/v1.2.0", &object]);
+    let v = json(&reproduce(&w, "deterministic", &["v1.2.0"]).success());
+    assert_eq!(v["signature"]["status"], "tag-name-mismatch", "{v}");
+    let message = v["signature"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("a replayed tag"), "{v}");
 }
 
 #[test]

@@ -9,7 +9,7 @@ use crate::git::oid::Kind as ObjectKind;
 use crate::git::repo::Reader;
 use crate::signing::engine::Engine;
 use crate::signing::object::{self, Signed};
-use crate::signing::{Status, Verdict};
+use crate::signing::{named, Verdict};
 
 /// Objects are read and checked this many at a time, so memory does not grow with them.
 pub(super) const CHUNK: usize = 256;
@@ -82,18 +82,14 @@ fn result(
     fast: Option<Verdict>,
 ) -> Result<VerifyResult, UserError> {
     let verdict = match signed {
-        None => Verdict::new(
-            Status::Unsigned,
-            None,
-            "a lightweight tag: it carries no signature (make release tags with `git tag -s`)",
-        ),
+        None => named::lightweight(),
         Some(signed) => {
             let mut v = match fast {
                 Some(v) => v,
                 None => engine.verify_slow(signed)?,
             };
             if t.kind == Kind::Tag {
-                check_tag_name(&mut v, signed, t.ref_tag.as_deref());
+                named::check_tag_name(&mut v, signed, t.ref_tag.as_deref());
             }
             v
         }
@@ -194,17 +190,4 @@ fn fast_in_parallel(
             .flat_map(|(len, h)| h.join().unwrap_or_else(|_| vec![None; len]))
             .collect()
     })
-}
-
-/// A validly signed tag whose own `tag` header names another tag than its ref: replayed.
-fn check_tag_name(verdict: &mut Verdict, signed: &Signed, ref_tag: Option<&str>) {
-    let (Some(ref_tag), Some(own)) = (ref_tag, signed.tag_name.as_deref()) else {
-        return;
-    };
-    if verdict.status.passes() && own != ref_tag {
-        verdict.status = Status::TagNameMismatch;
-        verdict.message = format!(
-            "valid signature, but the tag object was made as {own:?} and the ref is refs/tags/{ref_tag}: a replayed tag"
-        );
-    }
 }
