@@ -86,6 +86,16 @@ pub fn signed_object(data: &[u8]) {
     }
     let t = crate::signing::object::split_tag(data);
     let _ = t.format();
+    // What either repository reader takes out of an object: never a panic.
+    use crate::git::oid;
+    let _ = (oid::parents(data), oid::committer_time(data));
+    let _ = oid::header_id(data, b"object");
+    for id_len in [20, 32] {
+        let _ = oid::tree_entry(data, b"pyproject.toml", id_len);
+    }
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = oid::ObjectId::from_hex(text.trim());
+    }
 }
 
 /// An allowed-signers file: parsing never panics.
