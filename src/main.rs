@@ -12,6 +12,7 @@ use git_secure_release::{commands, report};
 
 fn main() -> ExitCode {
     report::start_clock();
+    git_secure_release::git::anchor_location_variables();
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

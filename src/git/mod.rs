@@ -19,6 +19,24 @@ pub fn is_sha256(repo: &git2::Repository) -> bool {
         .is_some_and(|oid| oid.as_bytes().len() == 32)
 }
 
+/// Make relative `GIT_DIR`, `GIT_WORK_TREE` and `GIT_COMMON_DIR` absolute, from the folder the
+/// program started in, as git itself reads them: every git this program runs runs in the work
+/// tree, where a relative one would name another folder. Called first in `main`, while the
+/// program has one thread.
+pub fn anchor_location_variables() {
+    let Ok(cwd) = std::env::current_dir() else {
+        return;
+    };
+    for key in ["GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR"] {
+        if let Some(value) = std::env::var_os(key) {
+            let path = std::path::Path::new(&value);
+            if !value.is_empty() && path.is_relative() {
+                std::env::set_var(key, cwd.join(path));
+            }
+        }
+    }
+}
+
 /// The repository git would use here (honouring `GIT_DIR` and friends), if there is one:
 /// through libgit2 where it opens it, else through git itself.
 pub fn discover() -> Option<Repository> {

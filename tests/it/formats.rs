@@ -265,3 +265,28 @@ fn a_full_release_and_a_failed_one_in_every_format() {
         w.cmd(&["verify"]).success();
     }
 }
+
+// Found by hand: with a relative GIT_DIR and GIT_WORK_TREE, run from a subfolder, git's
+// reader ran git in the work tree, where `../.git` names another folder ("HEAD does not
+// point at a commit yet"). They are made absolute from where the program started.
+#[test]
+fn relative_git_dir_and_work_tree_from_a_subfolder() {
+    let w = world(Format::Sha256);
+    std::fs::create_dir_all(w.root.join("sub")).expect("mkdir");
+    let head = w.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    for reader in ["libgit2", "git"] {
+        let run = |args: &[&str]| {
+            let mut cmd = w.command_reading(reader, args);
+            cmd.current_dir(w.root.join("sub"))
+                .env("GIT_DIR", "../.git")
+                .env("GIT_WORK_TREE", "..");
+            assert_cmd::assert::OutputAssertExt::assert(&mut cmd)
+        };
+        let v = json(&run(&["verify", "--json"]).success());
+        assert_eq!(v["results"][0]["object"], head.as_str(), "{reader}: {v}");
+        let v = json(&run(&["version", "--json"]).success());
+        assert_eq!(v["version"], "0.1.0", "{reader}: {v}");
+        let ct = w.git(&["log", "-1", "--format=%ct"]);
+        assert_eq!(stdout(&run(&["epoch"]).success()), ct, "{reader}");
+    }
+}
