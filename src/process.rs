@@ -254,36 +254,21 @@ impl Cmd {
     /// Start the program with its standard input and output as pipes for the caller (a
     /// long-running reader such as `git cat-file --batch`); standard error is discarded.
     pub fn spawn_piped(&self) -> std::io::Result<std::process::Child> {
-        crate::report::trace(format_args!(
-            "run {:?} {:?} (kept running)",
-            self.program, self.args
-        ));
-        let mut cmd = self.command();
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        cmd.spawn()
+        self.start("kept running", Stdio::piped(), Stdio::null())
     }
-}
 
-impl Cmd {
     /// Run the program, handing each line of its standard output (without the newline) to
     /// `each` as it arrives, so the caller works while the program still writes; standard
     /// error is collected. When `each` returns `false` the program is stopped. No deadline.
     pub fn each_line(&self, mut each: impl FnMut(&[u8]) -> bool) -> Result<Finished, RunError> {
         use std::io::BufRead as _;
-        crate::report::trace(format_args!(
-            "run {:?} {:?} (streaming)",
-            self.program, self.args
-        ));
-        let mut cmd = self.command();
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().map_err(|source| RunError::Spawn {
+        let spawn_error = |source| RunError::Spawn {
             program: self.display(),
             source,
-        })?;
+        };
+        let mut child = self
+            .start("streaming", Stdio::null(), Stdio::piped())
+            .map_err(spawn_error)?;
         let err_reader = drain(child.stderr.take());
         if let Some(out) = child.stdout.take() {
             let mut out = std::io::BufReader::with_capacity(64 * 1024, out);
@@ -302,15 +287,29 @@ impl Cmd {
                 }
             }
         }
-        let status = child.wait().map_err(|source| RunError::Spawn {
-            program: self.display(),
-            source,
-        })?;
+        let status = child.wait().map_err(spawn_error)?;
         Ok(Finished {
             status,
             stdout: Vec::new(),
             stderr: err_reader.join().unwrap_or_default(),
         })
+    }
+
+    /// Start the program with `stdin` and `stderr` as given and its standard output piped to
+    /// the caller; traced with `how` it runs.
+    fn start(
+        &self,
+        how: &str,
+        stdin: Stdio,
+        stderr: Stdio,
+    ) -> std::io::Result<std::process::Child> {
+        crate::report::trace(format_args!(
+            "run {:?} {:?} ({how})",
+            self.program, self.args
+        ));
+        let mut cmd = self.command();
+        cmd.stdin(stdin).stdout(Stdio::piped()).stderr(stderr);
+        cmd.spawn()
     }
 }
 

@@ -36,9 +36,7 @@ impl Repo {
 
     /// The raw bytes and type of an object.
     pub fn raw(&self, id: ObjectId) -> Result<(Kind, Vec<u8>), UserError> {
-        self.repo
-            .read(id)
-            .map_err(|e| UserError::refused(e.to_string()).with_hint("git fsck"))
+        Ok(self.repo.read(id)?)
     }
 
     /// The object `rev` names and its type, or an error naming it.

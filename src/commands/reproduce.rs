@@ -3,7 +3,7 @@
 
 use super::repo::Repo;
 use crate::error::UserError;
-use crate::git::oid::ObjectId;
+use crate::git::oid::Kind;
 use crate::git::tags;
 use crate::report::{self, GREEN, RED, YELLOW};
 use crate::reproduce::compare::{Row, Verdict};
@@ -130,11 +130,11 @@ fn release(repo: &Repo, given: Option<&str>) -> Result<Release, UserError> {
             UserError::refused(format!("there is no tag {shown}"))
                 .with_hint("list the tags with `git tag`, or fetch them with `git fetch --tags`")
         })?;
-    let (kind, _) = repo
+    let (kind, raw) = repo
         .raw(id)
         .map_err(|_| UserError::refused(format!("tag {shown} points at no object")))?;
     let (commit, epoch) = super::epoch::source_date_epoch(repo, &name, (id, kind))?;
-    let signature = signature(repo, &name, id)?;
+    let signature = signature(repo, &name, kind, &raw)?;
     Ok(Release {
         tag: name,
         version: version.to_string(),
@@ -154,10 +154,10 @@ fn newest(repo: &Repo) -> Result<String, UserError> {
     })
 }
 
-fn signature(repo: &Repo, name: &str, id: ObjectId) -> Result<Signature, UserError> {
-    let (kind, raw) = repo.raw(id)?;
+/// The verdict on the object of type `kind` and bytes `raw` that `refs/tags/NAME` points at.
+fn signature(repo: &Repo, name: &str, kind: Kind, raw: &[u8]) -> Result<Signature, UserError> {
     let mut engine = Engine::new(VerifyConfig::from_git(&repo.config, repo.base())?);
-    let v = crate::signing::named::verify_tag_ref(&mut engine, name, kind, &raw)?;
+    let v = crate::signing::named::verify_tag_ref(&mut engine, name, kind, raw)?;
     Ok(Signature {
         status: v.status,
         message: v.message,

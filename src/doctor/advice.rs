@@ -21,11 +21,6 @@ pub fn import_key(fingerprint: &str) -> String {
     )
 }
 
-/// The first remote-tracking branch from which `oid` is reachable, if any.
-pub fn published_on(repo: &Repository, oid: Oid) -> Option<String> {
-    repo.remote_branch_containing(oid)
-}
-
 /// Whether the verdict is a valid signature by somebody's key, just not one accepted here.
 fn someone_elses_valid_signature(v: &Verdict) -> bool {
     matches!(
@@ -52,7 +47,7 @@ pub fn commit_fix(repo: &Repository, oid: Oid, v: &Verdict, release: bool) -> St
     if someone_elses_valid_signature(v) {
         return format!("its signature is someone's: leave the commit as it is and make a signed commit on top: git commit --allow-empty -S -m \"Sign the release point\"{past}");
     }
-    match published_on(repo, oid) {
+    match repo.remote_branch_containing(oid) {
         Some(remote) => format!(
             "HEAD is already on {remote}: never amend it; make a signed commit on top: git commit --allow-empty -S -m \"Sign the release point\"{past}"
         ),
@@ -71,7 +66,9 @@ pub fn tags_fix(repo: &Repository, bad: &[(String, Option<Oid>, Status, String)]
     let local: Vec<&str> = bad
         .iter()
         .filter(|b| b.2 != Status::UnknownKey)
-        .filter(|b| b.1.is_none_or(|c| published_on(repo, c).is_none()))
+        .filter(|b| {
+            b.1.is_none_or(|c| repo.remote_branch_containing(c).is_none())
+        })
         .map(|b| b.0.as_str())
         .collect();
     let mut fixes = Vec::new();

@@ -159,14 +159,6 @@ fn program_check(setup: &SigningSetup) -> (Check, Option<std::path::PathBuf>) {
     }
 }
 
-/// Whether the repository `world` is in stores objects under SHA-256 names.
-pub fn sha256(world: &World) -> bool {
-    world
-        .config
-        .get("extensions.objectformat")
-        .is_some_and(|f| f.eq_ignore_ascii_case("sha256"))
-}
-
 /// `git --version`, as a semver (the first three numbers).
 pub fn git_version(world: &World) -> Option<semver::Version> {
     let out = world.git.output(&["--version"]).ok()?;
@@ -394,7 +386,11 @@ fn test_signature(world: &World) -> Check {
     let id = "signing.test";
     let workdir = world.repo.as_ref().and_then(|r| r.workdir());
     let git_dir = world.repo.as_ref().map(|r| r.git_dir());
-    let made = testsig::make(workdir, git_dir, sha256(world), testsig::time_limit());
+    let sha256 = world
+        .repo
+        .as_ref()
+        .is_some_and(crate::git::Repository::sha256);
+    let made = testsig::make(workdir, git_dir, sha256, testsig::time_limit());
     let base = workdir.map_or_else(|| world.cwd.clone(), Path::to_path_buf);
     match VerifyConfig::from_git(&world.config, &base) {
         Ok(config) => judge_test_signature(made, &mut Engine::new(config), &world.config),

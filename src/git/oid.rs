@@ -42,11 +42,6 @@ impl ObjectId {
         &self.bytes[..usize::from(self.len)]
     }
 
-    /// Whether this is a SHA-256 name.
-    pub fn is_sha256(&self) -> bool {
-        self.len == 32
-    }
-
     pub fn to_git2(self) -> Option<git2::Oid> {
         git2::Oid::from_bytes(self.as_bytes()).ok()
     }
@@ -235,7 +230,7 @@ mod tests {
             ObjectId::from_hex(sha256).map(|i| i.to_string()),
             Some(sha256.into())
         );
-        assert!(ObjectId::from_hex(sha256).is_some_and(|i| i.is_sha256()));
+        assert!(ObjectId::from_hex(sha256).is_some_and(|i| i.as_bytes().len() == 32));
         assert_eq!(
             ObjectId::from_hex(&sha1.to_uppercase()),
             ObjectId::from_hex(sha1)

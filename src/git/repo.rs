@@ -22,6 +22,12 @@ pub struct ReadError {
     why: String,
 }
 
+impl From<ReadError> for crate::error::UserError {
+    fn from(e: ReadError) -> Self {
+        crate::error::UserError::refused(e.to_string()).with_hint("git fsck")
+    }
+}
+
 /// Where HEAD is: the commit (none on an unborn branch) and the branch (none when detached).
 #[derive(Clone, Debug, Default)]
 pub struct Head {
@@ -549,13 +555,12 @@ impl Repository {
                 &t,
             ])
             .ok()?;
-        let mut paths: Vec<String> = out
-            .split(|&b| b == 0)
-            .filter(|p| !p.is_empty())
-            .map(|p| String::from_utf8_lossy(p).into_owned())
-            .collect();
-        paths.dedup();
-        Some(paths)
+        Some(
+            out.split(|&b| b == 0)
+                .filter(|p| !p.is_empty())
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+                .collect(),
+        )
     }
 
     /// How many commits branch `branch`'s upstream has that the branch has not; `None`

@@ -1,7 +1,7 @@
 //! The release's preflight (contract §2.1 step 1): every check runs, and every failure is
 //! reported together with its fix. Nothing here writes anything.
 
-use crate::git::oid::Kind as ObjectType;
+use crate::git::oid::Kind;
 
 use super::context::{Context, TestSignature};
 use super::journal::FORGET;
@@ -96,8 +96,8 @@ fn refuse(problems: Vec<Problem>) -> UserError {
 /// X.509, gpgme may skip learning where gpgsm lives.
 fn engine(ctx: &Context) -> Result<Engine, UserError> {
     let newest_format = ctx.newest_tag().and_then(|t| {
-        let (kind, raw) = ctx.tag_oid(&t.name).and_then(|o| ctx.raw_typed(o))?;
-        (kind == ObjectType::Tag).then(|| object::split_tag(&raw).format())?
+        let (kind, raw) = ctx.raw_typed(t.target)?;
+        (kind == Kind::Tag).then(|| object::split_tag(&raw).format())?
     });
     let head = ctx
         .head
@@ -372,12 +372,9 @@ pub fn signatures(
         }
     }
     if let Some(tag) = ctx.newest_tag() {
-        let verdict = ctx
-            .tag_oid(&tag.name)
-            .and_then(|oid| ctx.raw_typed(oid))
-            .map(|(kind, raw)| {
-                crate::signing::named::verify_tag_ref(engine, &tag.name, kind, &raw)
-            });
+        let verdict = ctx.raw_typed(tag.target).map(|(kind, raw)| {
+            crate::signing::named::verify_tag_ref(engine, &tag.name, kind, &raw)
+        });
         match verdict {
             Some(Ok(v)) if v.status.passes() => {}
             Some(Ok(v)) => {

@@ -291,12 +291,11 @@ impl Engine {
                     )));
                     return Ok(());
                 }
-                self.fast.keyring = Some(match self.loading.take() {
-                    Some(loading) => loading
-                        .join()
-                        .unwrap_or_else(|_| Err("loading the keyring stopped".into())),
-                    None => Keyring::load(&program),
-                });
+                // The keyring preloaded in another thread, else learned here.
+                self.settle();
+                if self.fast.keyring.is_none() {
+                    self.fast.keyring = Some(Keyring::load(&program));
+                }
             }
             Some(Format::Ssh) if self.fast.ssh_files.is_none() => {
                 // git would run this program: when it is missing, the slow path says so.

@@ -18,7 +18,6 @@ pub(super) const CHUNK: usize = 256;
 /// the slow path (one process per object) only for what the fast path left undecided.
 pub(super) struct Verifier<'r> {
     repo: &'r Repo,
-    sha256: bool,
     threads: usize,
     /// A reader per reading thread (git2's handles are not shared between threads; through
     /// git, a `git cat-file --batch` each), opened when a chunk is big enough to share out.
@@ -29,7 +28,6 @@ impl<'r> Verifier<'r> {
     pub(super) fn new(repo: &'r Repo) -> Verifier<'r> {
         Verifier {
             repo,
-            sha256: repo.sha256(),
             threads: std::thread::available_parallelism()
                 .map_or(1, |n| n.get())
                 .clamp(1, 8),
@@ -52,7 +50,7 @@ impl<'r> Verifier<'r> {
             }
             self.readers = Some((0..self.threads).map_while(|_| repo.reader()).collect());
         }
-        let (repo, sha256, threads) = (self.repo, self.sha256, self.threads);
+        let (repo, sha256, threads) = (self.repo, self.repo.sha256(), self.threads);
         let readers = self.readers.as_deref_mut().unwrap_or_default();
         for chunk in targets.chunks(CHUNK) {
             // Read and split; `None` is a lightweight tag.
@@ -116,7 +114,7 @@ fn split_target(
     read: Result<(ObjectKind, Vec<u8>), crate::git::repo::ReadError>,
     sha256: bool,
 ) -> Result<Option<Signed>, UserError> {
-    let (kind, raw) = read.map_err(|e| UserError::refused(e.to_string()).with_hint("git fsck"))?;
+    let (kind, raw) = read?;
     Ok(match (t.kind, kind) {
         (Kind::Tag, ObjectKind::Tag) => Some(object::split_tag(&raw)),
         (Kind::Tag, _) => None,
