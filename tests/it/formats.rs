@@ -98,12 +98,7 @@ fn world(format: Format) -> World {
 }
 
 fn traced(w: &World, args: &[&str]) -> String {
-    let out = w
-        .command(args)
-        .env("GIT_SECURE_RELEASE_TRACE", "1")
-        .output()
-        .expect("run");
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    String::from_utf8_lossy(&w.traced(args).stderr).into_owned()
 }
 
 #[test]

@@ -669,11 +669,7 @@ fn bad_input_is_refused_clearly() {
 /// How many times `verify ARGS` (which must pass) starts gpg.
 fn gpg_runs(w: &World, args: &[&str]) -> usize {
     // Every program this tool starts is traced; gpgme's own key listing is not (it is once).
-    let out = w
-        .command(args)
-        .env("GIT_SECURE_RELEASE_TRACE", "1")
-        .output()
-        .expect("run");
+    let out = w.traced(args);
     assert!(
         out.status.success(),
         "{}",
@@ -716,11 +712,7 @@ fn a_gpg_program_wrapper_decides_every_signature() {
         json(&w.cmd(&["verify", "--json", "v0.1.0"]).success())["results"][0]["status"],
         "good"
     );
-    let out = w
-        .command(&["verify", "v0.1.0"])
-        .env("GIT_SECURE_RELEASE_TRACE", "1")
-        .output()
-        .expect("run");
+    let out = w.traced(&["verify", "v0.1.0"]);
     let asked = String::from_utf8_lossy(&out.stderr)
         .lines()
         .filter(|l| l.contains("gpg-pass\" ["))

@@ -223,6 +223,15 @@ impl World {
         ]);
     }
 
+    /// The program with `args` run to its end with `GIT_SECURE_RELEASE_TRACE=1`: its
+    /// standard error holds every program it started and each step.
+    pub fn traced(&self, args: &[&str]) -> std::process::Output {
+        self.command(args)
+            .env("GIT_SECURE_RELEASE_TRACE", "1")
+            .output()
+            .expect("run")
+    }
+
     /// The program with `args`, reading the repository through `reader` (`"git"`: git
     /// itself; anything else: libgit2 where it can), not yet run.
     pub fn command_reading(&self, reader: &str, args: &[&str]) -> Command {
